@@ -1,0 +1,43 @@
+using HaiPay;
+
+namespace Collect.Core.Orders;
+
+/// <summary>
+/// A collection order as stored (one row per order in the orders table). The customer fields are what the
+/// storefront sent; <see cref="RequestHash"/> fingerprints them for idempotent create.
+/// </summary>
+public sealed record Order
+{
+    public required string OrderId { get; init; }
+    public required Currency Currency { get; init; }
+    public required decimal Amount { get; init; }
+    public required string PayType { get; init; }
+    public required string InBankCode { get; init; }
+    public required string Name { get; init; }
+    public required string Phone { get; init; }
+    public required string Email { get; init; }
+    public required string PartnerUserId { get; init; }
+    public required string CallBackUrl { get; init; }
+    public required string CallBackFailUrl { get; init; }
+    public string? Subject { get; init; }
+    public string? Body { get; init; }
+
+    /// <summary>SHA-256 over the normalized create request; same hash = identical request.</summary>
+    public required string RequestHash { get; init; }
+
+    public OrderStatus Status { get; init; } = OrderStatus.Pending;
+    /// <summary>HaiPay's last known status (0, 1, -1, 2, 3, 4, 5), null before any.</summary>
+    public CollectionStatus? ProviderStatus { get; init; }
+    public string? OrderNo { get; init; }
+    public string? PayUrl { get; init; }
+    public decimal? ActualAmount { get; init; }
+    public decimal? Fee { get; init; }
+    public DateTimeOffset? PayTime { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Table Storage ETag of the row this was read from (null for a new order).</summary>
+    public string? ETag { get; init; }
+}

@@ -1,0 +1,22 @@
+using System.Security.Cryptography;
+
+namespace HaiPay.Client;
+
+/// <summary>One currency's credentials: appId, secretKey, the merchant's private key and HaiPay's public key.</summary>
+public sealed record HaiPayCredentials(long AppId, string SecretKey, RSA MerchantPrivateKey, RSA PlatformPublicKey)
+{
+    /// <summary>Never print key material.</summary>
+    public override string ToString() => $"HaiPayCredentials {{ AppId = {AppId} }}";
+}
+
+/// <summary>Where credentials come from (configuration, Key Vault, ...). Implementations cache.</summary>
+public interface IHaiPayCredentialSource
+{
+    ValueTask<HaiPayCredentials> GetAsync(Currency currency, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Called once after a signature fails to verify: reload from the source (keys may have been rolled) and return
+    /// the fresh credentials.
+    /// </summary>
+    ValueTask<HaiPayCredentials> RefreshAsync(Currency currency, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,13 @@
+namespace HaiPay.Client;
+
+/// <summary>
+/// HaiPay's collection endpoints. Every call is signed with the currency's credentials; every <c>data</c> object is
+/// verified (unless switched off). Failures are <see cref="HaiPayTransientException"/> (retry) or
+/// <see cref="HaiPayRejectedException"/> (do not retry).
+/// </summary>
+public interface IHaiPayClient
+{
+    Task<ApplyResult> ApplyAsync(Currency currency, ApplyRequest request, CancellationToken cancellationToken = default);
+
+    Task<QueryResult> QueryAsync(Currency currency, string orderId, string? orderNo = null, CancellationToken cancellationToken = default);
+}
