@@ -9,10 +9,11 @@ namespace HaiPay;
 /// </summary>
 public static partial class HaiPayAmount
 {
-    [GeneratedRegex(@"^\d+(\.\d{1,2})?$", RegexOptions.CultureInvariant)]
+    // ASCII digits only (\d would admit other scripts' digits) and \z, not $ (which also matches before a final newline).
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]{1,2})?\z", RegexOptions.CultureInvariant)]
     private static partial Regex WirePattern();
 
-    /// <summary>True when <paramref name="value"/> matches <c>^\d+(\.\d{1,2})?$</c>, the apply rule.</summary>
+    /// <summary>True when <paramref name="value"/> matches <c>^\d+(\.\d{1,2})?$</c> (ASCII digits, no trailing newline), the apply rule.</summary>
     public static bool IsWellFormed(string? value) => value is not null && WirePattern().IsMatch(value);
 
     /// <summary>Parses a wire amount strictly (the apply rule). Returns false for anything else.</summary>

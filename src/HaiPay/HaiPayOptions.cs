@@ -7,6 +7,9 @@ public sealed class HaiPayOptions
 {
     public const string SectionName = "HaiPay";
 
+    /// <summary>Default <see cref="PhonePattern"/>: 8 digits, optionally prefixed with +852 or 852.</summary>
+    public const string DefaultPhonePattern = @"^(\+?852[ -]?)?[0-9]{4}[ -]?[0-9]{4}$";
+
     /// <summary>HaiPay's base URL. Default: the UAT interface.</summary>
     public Uri BaseUrl { get; set; } = new("https://uat-interface.haipay.asia");
 
@@ -35,7 +38,8 @@ public sealed class HaiPayOptions
     public List<PaymentMethodOptions> PaymentMethods { get; set; } = [];
 
     /// <summary>Accepted phone numbers (HaiPay's list has no Hong Kong entry): 8 digits, optionally +852 / 852.</summary>
-    public string PhonePattern { get; set; } = @"^(\+?852[ -]?)?\d{4}[ -]?\d{4}$";
+    /// <remarks>The whole value must match (a match that stops before a trailing newline does not count).</remarks>
+    public string PhonePattern { get; set; } = DefaultPhonePattern;
 
     public SignatureOptions Signature => new() { SkipEmptyValues = SkipEmptyValues, AppendKey = AppendKey };
 }
