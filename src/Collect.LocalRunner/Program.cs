@@ -1,3 +1,37 @@
+using Microsoft.Extensions.Configuration.Json;
+using Collect.Core;
+using Collect.LocalRunner;
+using Collect.LocalRunner.Engine;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Merchant-side HaiPay settings written by the sandbox (run.sh): the lowest layer, so appsettings, environment
+// variables and the command line still win.
+if (builder.Configuration["SettingsFile"] is { Length: > 0 } settingsFile)
+{
+    var settings = new JsonConfigurationSource { Path = Path.GetFullPath(settingsFile), Optional = false };
+    settings.ResolveFileProvider();
+    builder.Configuration.Sources.Insert(0, settings);
+}
+
+var engine = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
+var storage = engine.StorageConnection ?? builder.Configuration["AzureWebJobsStorage"]
+              ?? throw new InvalidOperationException("Set AzureWebJobsStorage (or DurableTask:StorageConnection) to the task hub's storage.");
+var hubName = engine.HubName is { Length: > 0 } configured
+    ? configured
+    : TaskHubName.Resolve(Path.Combine(AppContext.BaseDirectory, "host.json"), builder.Configuration);
+
+using var engineLoggers = LoggerFactory.Create(logging => logging
+    .AddConfiguration(builder.Configuration.GetSection("Logging"))
+    .AddSimpleConsole(console => console.SingleLine = true));
+await using var sidecar = await DurableSidecar.StartAsync(engine, hubName, storage, engineLoggers);
+
+builder.Services.AddCollectCore(builder.Configuration);
+builder.Services.AddCollectionWorker(sidecar, engine);
+builder.Services.AddProblemDetails();
+builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
 var app = builder.Build();
-app.Run();
+app.Logger.LogInformation("Durable Task engine: task hub {HubName} on Azure Storage, sidecar {Sidecar}", hubName, sidecar.Address);
+app.MapCollectRoutes();
+await app.RunAsync();
