@@ -1,18 +1,11 @@
-using Microsoft.Extensions.Configuration.Json;
 using Collect.Core;
 using Collect.LocalRunner;
 using Collect.LocalRunner.Engine;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Merchant-side HaiPay settings written by the sandbox (run.sh): the lowest layer, so appsettings, environment
-// variables and the command line still win.
-if (builder.Configuration["SettingsFile"] is { Length: > 0 } settingsFile)
-{
-    var settings = new JsonConfigurationSource { Path = Path.GetFullPath(settingsFile), Optional = false };
-    settings.ResolveFileProvider();
-    builder.Configuration.Sources.Insert(0, settings);
-}
+// Merchant-side HaiPay settings written by the sandbox (run.sh): the lowest layer.
+SettingsFile.AddAsLowestLayer(builder.Configuration);
 
 var engine = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
 var storage = engine.StorageConnection ?? builder.Configuration["AzureWebJobsStorage"]

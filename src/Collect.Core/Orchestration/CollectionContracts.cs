@@ -19,6 +19,28 @@ public sealed record CollectionInput
     public int QueriesMade { get; init; }
     /// <summary>When the query loop gives up; set by the first generation from CurrentUtcDateTime.</summary>
     public DateTime? DeadlineUtc { get; init; }
+
+    /// <summary>
+    /// Wait before each query, indexed by queries made; the last entry repeats (Collect:QueryBackoff). Carried in the
+    /// input so every replay and generation sees the same schedule, whatever the configuration says later.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> QueryBackoff { get; init; } = DefaultQueryBackoff;
+
+    /// <summary>How long after the orchestration starts the query loop gives up (Collect:Deadline).</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Queries one generation makes before it continues as new, keeping the history bounded.</summary>
+    public int ContinueAsNewAfterQueries { get; init; } = 20;
+
+    /// <summary>15 s, 30 s, 1 min, 2 min, then every 5 min.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultQueryBackoff { get; } =
+    [
+        TimeSpan.FromSeconds(15),
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromMinutes(1),
+        TimeSpan.FromMinutes(2),
+        TimeSpan.FromMinutes(5),
+    ];
 }
 
 /// <summary>Output of <see cref="CollectionTasks.ApplyActivity"/> (input: the orderId string).</summary>

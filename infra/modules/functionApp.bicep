@@ -1,0 +1,208 @@
+// The Collect function app on a Flex Consumption (FC1, Linux) plan: .NET 10 isolated worker, durable task hub
+// on Azure Storage, every connection through the user-assigned identity. HaiPay secrets are not app settings:
+// the app reads them from Key Vault (KeyVault__Uri) with the same identity.
+
+@description('Azure region for the plan and app.')
+param location string
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Function app name.')
+param appName string
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Primary endpoints of the storage account (with trailing slash).')
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+
+@description('Blob container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights connection string (not a secret; ingestion still needs Entra ID auth).')
+param applicationInsightsConnectionString string
+
+@description('Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Most instances the app scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Instances kept warm for the HTTP triggers (0 = scale to zero).')
+@minValue(0)
+param alwaysReadyHttpInstanceCount int
+
+@description('Instances kept warm for the orchestrator, activity and entity triggers (0 = scale to zero).')
+@minValue(0)
+param alwaysReadyDurableInstanceCount int
+
+@description('Durable task hub name; each environment has its own.')
+param taskHubName string
+
+@description('Key Vault URI the app reads the HaiPay secrets from.')
+param keyVaultUri string
+
+@description('HaiPay API base URL.')
+param haiPayBaseUrl string
+
+@description('HaiPay business id (appId) for HKD collections.')
+param haiPayHkdAppId string
+
+@description('HaiPay business id (appId) for USD collections.')
+param haiPayUsdAppId string
+
+@description('HaiPay platform public key, bare base64 (public; empty when the vault holds haipay-platform-public-key).')
+param haiPayPlatformPublicKey string
+
+@description('Table holding the orders.')
+param ordersTableName string
+
+@description('Table holding the order audit trail.')
+param auditTableName string
+
+@description('How long the create call waits for HaiPay before answering (TimeSpan).')
+param createWait string
+
+@description('Query backoff schedule, comma-separated TimeSpans.')
+param queryBackoff string
+
+@description('How long an order may stay open before it expires (TimeSpan).')
+param deadline string
+
+param tags object
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+var alwaysReady = filter(
+  [
+    { name: 'http', instanceCount: alwaysReadyHttpInstanceCount }
+    { name: 'durable', instanceCount: alwaysReadyDurableInstanceCount }
+  ],
+  group => group.instanceCount > 0
+)
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        alwaysReady: alwaysReady
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+// Deployments authenticate with Entra ID (the pipeline's service connection); no publishing passwords.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+var notifyUrl = 'https://${app.properties.defaultHostName}/api/haipay/notify'
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: {
+    // Functions host storage and durable task hub, identity-based.
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: blobEndpoint
+    AzureWebJobsStorage__queueServiceUri: queueEndpoint
+    AzureWebJobsStorage__tableServiceUri: tableEndpoint
+    TaskHubName: taskHubName
+    // Orders and audit tables, identity-based.
+    OrderStorage__tableServiceUri: tableEndpoint
+    OrderStorage__credential: 'managedidentity'
+    OrderStorage__clientId: identityClientId
+    // DefaultAzureCredential (Key Vault, Table clients) picks the user-assigned identity.
+    AZURE_CLIENT_ID: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    KeyVault__Uri: keyVaultUri
+    HaiPay__BaseUrl: haiPayBaseUrl
+    HaiPay__Credentials__HKD__AppId: haiPayHkdAppId
+    HaiPay__Credentials__USD__AppId: haiPayUsdAppId
+    HaiPay__PlatformPublicKey: haiPayPlatformPublicKey
+    Collect__OrdersTable: ordersTableName
+    Collect__AuditTable: auditTableName
+    Collect__NotifyUrl: notifyUrl
+    Collect__CreateWait: createWait
+    Collect__QueryBackoff: queryBackoff
+    Collect__Deadline: deadline
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
+output notifyUrl string = notifyUrl

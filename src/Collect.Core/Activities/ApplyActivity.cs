@@ -1,0 +1,120 @@
+using Collect.Core.Orchestration;
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Telemetry;
+using HaiPay;
+using HaiPay.Client;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Collect.Core.Activities;
+
+/// <summary>
+/// <see cref="CollectionTasks.ApplyActivity"/>: opens the collection at HaiPay for a stored Pending order (input: the
+/// orderId). Accepted → AwaitingPayment with orderNo and payUrl; a business rejection → Rejected, returned as an
+/// outcome (not an exception); a transient failure propagates as <see cref="HaiPayTransientException"/> for the
+/// orchestrator's durable retry. An order already past Pending (a replayed or duplicate execution) returns its stored
+/// outcome without calling HaiPay again.
+/// </summary>
+public sealed partial class ApplyActivity(
+    OrderStore store,
+    IHaiPayClient haiPay,
+    IOptions<CollectOptions> options,
+    TimeProvider time,
+    ILogger<ApplyActivity> logger) : TaskActivity<string, ApplyOutcome>
+{
+    public override Task<ApplyOutcome> RunAsync(TaskActivityContext context, string orderId) => ApplyAsync(orderId);
+
+    public async Task<ApplyOutcome> ApplyAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        using var scope = logger.BeginOrderScope(orderId);
+        var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Order {orderId} is not in the store.");
+        if (order.Status != OrderStatus.Pending)
+        {
+            LogAlreadyApplied(orderId, order.Status);
+            return StoredOutcome(order);
+        }
+
+        var request = new ApplyRequest
+        {
+            OrderId = order.OrderId,
+            Amount = HaiPayAmount.Format(order.Amount),
+            PayType = order.PayType,
+            InBankCode = order.InBankCode,
+            Name = order.Name,
+            Phone = order.Phone,
+            Email = order.Email,
+            PartnerUserId = order.PartnerUserId,
+            CallBackUrl = order.CallBackUrl,
+            CallBackFailUrl = order.CallBackFailUrl,
+            NotifyUrl = options.Value.NotifyUrl,
+            Subject = order.Subject,
+            Body = order.Body,
+        };
+        LogApplying(orderId, order.Currency, request.Amount, Mask.Phone(order.Phone), Mask.Email(order.Email));
+
+        ApplyResult accepted;
+        try
+        {
+            accepted = await haiPay.ApplyAsync(order.Currency, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaiPayRejectedException rejected)
+        {
+            await store.AppendAuditAsync(new AuditEntry
+            {
+                OrderId = orderId,
+                Kind = AuditKind.Apply,
+                Detail = "rejected",
+                ErrorCode = rejected.Code,
+                ErrorMessage = rejected.ProviderMessage,
+            }, cancellationToken).ConfigureAwait(false);
+            var stored = await store.UpdateAsync(orderId,
+                o => OrderTransitions.ApplyRejected(o, rejected.Code, rejected.ProviderMessage, time.GetUtcNow()),
+                "apply rejected", cancellationToken).ConfigureAwait(false);
+            LogRejected(orderId, rejected.Code);
+            return StoredOutcome(stored ?? order);
+        }
+        catch (HaiPayTransientException transient)
+        {
+            await store.AppendAuditAsync(new AuditEntry
+            {
+                OrderId = orderId,
+                Kind = AuditKind.Apply,
+                Detail = $"transient failure ({transient.Reason}); retried by the orchestration",
+            }, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        await store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = orderId,
+            Kind = AuditKind.Apply,
+            Detail = "accepted",
+            OrderNo = accepted.OrderNo,
+        }, cancellationToken).ConfigureAwait(false);
+        var updated = await store.UpdateAsync(orderId,
+            o => OrderTransitions.ApplyAccepted(o, accepted.OrderNo, accepted.PayUrl, time.GetUtcNow()),
+            "apply accepted", cancellationToken).ConfigureAwait(false);
+        LogAccepted(orderId, accepted.OrderNo);
+        return StoredOutcome(updated ?? order);
+    }
+
+    /// <summary>The outcome an order past Pending stands for.</summary>
+    private static ApplyOutcome StoredOutcome(Order order) => order.Status == OrderStatus.Rejected
+        ? new ApplyOutcome(false, order.OrderNo, order.PayUrl, order.ErrorCode, order.ErrorMessage)
+        : new ApplyOutcome(true, order.OrderNo, order.PayUrl, null, null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying order {OrderId}: {Currency} {Amount} for {Phone} {Email}")]
+    private partial void LogApplying(string orderId, Currency currency, string amount, string phone, string email);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} accepted by HaiPay as {OrderNo}")]
+    private partial void LogAccepted(string orderId, string orderNo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} rejected by HaiPay with code {ErrorCode}")]
+    private partial void LogRejected(string orderId, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} is already {Status}: apply not repeated")]
+    private partial void LogAlreadyApplied(string orderId, OrderStatus status);
+}

@@ -1,0 +1,259 @@
+using System.Text.Json;
+using Collect.Core.Orchestration;
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Telemetry;
+using HaiPay;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Collect.Core.Http;
+
+/// <summary>
+/// <c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c>, host-agnostic (the Functions app and the local
+/// runner both call these). See the README for the exact contract.
+/// </summary>
+/// <remarks>
+/// Fields a caller may not set (<c>notifyUrl</c>, <c>appId</c>) and any other unknown fields are ignored: the product
+/// sends its own notifyUrl and the configured appId. Create stores the order first (a conditional insert, so two
+/// identical requests racing each other make one order and one orchestration), then schedules the orchestration with
+/// instance id = orderId, then polls the store until the apply finished or <see cref="CollectOptions.CreateWait"/>
+/// passed.
+/// </remarks>
+public sealed partial class OrdersHandler(
+    OrderStore store,
+    CreateOrderValidator validator,
+    IOptions<CollectOptions> options,
+    TimeProvider time,
+    ILogger<OrdersHandler> logger)
+{
+    /// <summary>How often create re-reads the order while it waits for the apply.</summary>
+    public static readonly TimeSpan CreatePollInterval = TimeSpan.FromMilliseconds(200);
+
+    public static string Location(string orderId) => $"/api/orders/{Uri.EscapeDataString(orderId)}";
+
+    /// <summary>
+    /// 201 (applied, with payUrl and orderNo), 202 (apply still running after the wait), 200 (identical replay),
+    /// 400 (invalid: every field problem at once), 409 (same orderId, different request), 422 (HaiPay rejected).
+    /// </summary>
+    public async Task<IResult> CreateAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
+    {
+        var body = await RequestBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return BadRequest($"The request body is larger than {RequestBody.MaxBytes / 1024} KiB.");
+        }
+        if (!TryReadFields(body, out var fields, out var typeErrors, out var malformed))
+        {
+            return BadRequest(malformed);
+        }
+
+        var create = CreateOrderRequest.FromFields(fields);
+        var errors = validator.Validate(create)
+            .Where(e => !typeErrors.ContainsKey(e.Key))
+            .Concat(typeErrors)
+            .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The order request is invalid.",
+                detail: $"{errors.Count} field(s) have problems; see errors.");
+        }
+
+        CurrencyExtensions.TryParse(create.Currency, out var currency);
+        HaiPayAmount.TryParse(create.Amount, out var amount);
+        var order = create.ToPendingOrder(currency, amount, time.GetUtcNow());
+        using var scope = logger.BeginOrderScope(order.OrderId);
+
+        var stored = await store.CreateAsync(order, cancellationToken).ConfigureAwait(false);
+        if (!stored.Created)
+        {
+            return await ReplayAsync(stored.Order, order.RequestHash, durable).ConfigureAwait(false);
+        }
+        LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,
+            Mask.Phone(order.Phone), Mask.Email(order.Email));
+
+        // Not cancelled with the request: once the order is stored its orchestration must start.
+        await EnsureOrchestrationAsync(order, durable).ConfigureAwait(false);
+        return await AwaitApplyAsync(order, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>200 with the view, or 404.</summary>
+    public async Task<IResult> GetAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        var order = OrderIds.IsStorable(orderId)
+            ? await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
+            : null;
+        return order is null ? NotFound(orderId) : TypedResults.Ok(OrderView.From(order));
+    }
+
+    private async Task<IResult> ReplayAsync(Order existing, string requestHash, DurableTaskClient durable)
+    {
+        if (existing.RequestHash != requestHash)
+        {
+            LogConflict(existing.OrderId);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The order exists with a different request.",
+                detail: $"Order {existing.OrderId} was created with different details; an orderId can be used for one request only.",
+                extensions: new Dictionary<string, object?> { ["orderId"] = existing.OrderId });
+        }
+        // The creator may have crashed between storing the order and scheduling its orchestration, or the
+        // orchestration may have failed before the apply finished: a replay of the same request starts it (again).
+        if (existing.Status == OrderStatus.Pending &&
+            await durable.GetInstanceAsync(existing.OrderId, getInputsAndOutputs: false).ConfigureAwait(false) is var instance &&
+            (instance is null || IsDead(instance)))
+        {
+            LogRescheduling(existing.OrderId, instance?.RuntimeStatus);
+            await EnsureOrchestrationAsync(existing, durable).ConfigureAwait(false);
+        }
+        LogReplayed(existing.OrderId, existing.Status);
+        return TypedResults.Ok(OrderView.From(existing));
+    }
+
+    /// <summary>
+    /// Schedules the order's orchestration (instance id = orderId). Two callers racing here make one orchestration:
+    /// the backend refuses to start an instance id that is pending or running, and the loser finds the winner's.
+    /// </summary>
+    private async Task EnsureOrchestrationAsync(Order order, DurableTaskClient durable)
+    {
+        var settings = options.Value;
+        var input = new CollectionInput
+        {
+            OrderId = order.OrderId,
+            Currency = order.Currency,
+            QueryBackoff = settings.QueryBackoffSchedule,
+            Deadline = settings.Deadline,
+            ContinueAsNewAfterQueries = settings.ContinueAsNewAfterQueries,
+        };
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                CollectionTasks.Orchestrator, input, new StartOrchestrationOptions(order.OrderId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var existing = await durable.GetInstanceAsync(order.OrderId, getInputsAndOutputs: false).ConfigureAwait(false);
+            if (existing is null || IsDead(existing))
+            {
+                throw;
+            }
+            LogAlreadyScheduled(order.OrderId, existing.RuntimeStatus);
+        }
+    }
+
+    private static bool IsDead(OrchestrationMetadata instance) =>
+        instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    /// <summary>Polls the stored order until the apply finished (201 / 422) or the wait is over (202).</summary>
+    private async Task<IResult> AwaitApplyAsync(Order order, CancellationToken cancellationToken)
+    {
+        var giveUpAt = time.GetUtcNow() + options.Value.CreateWait;
+        var current = order;
+        while (true)
+        {
+            current = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
+            if (current.Status == OrderStatus.Rejected)
+            {
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "HaiPay rejected the order.",
+                    detail: $"HaiPay rejected order {current.OrderId} with error {current.ErrorCode}: {current.ErrorMessage}",
+                    extensions: new Dictionary<string, object?>
+                    {
+                        ["orderId"] = current.OrderId,
+                        ["errorCode"] = current.ErrorCode,
+                        ["providerMessage"] = current.ErrorMessage,
+                    });
+            }
+            if (current.Status != OrderStatus.Pending)
+            {
+                return TypedResults.Created(Location(current.OrderId), OrderView.From(current));
+            }
+            var remaining = giveUpAt - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                LogStillApplying(current.OrderId);
+                return TypedResults.Accepted(Location(current.OrderId), OrderView.From(current));
+            }
+            await Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the JSON object's known fields. A non-string value for a known field is a field error; a body that is not
+    /// a JSON object is malformed. Unknown fields are ignored.
+    /// </summary>
+    private static bool TryReadFields(
+        byte[] body,
+        out Dictionary<string, string?> fields,
+        out Dictionary<string, string[]> typeErrors,
+        out string malformed)
+    {
+        fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        typeErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        malformed = string.Empty;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            malformed = $"The request body is not valid JSON: {ex.Message}";
+            return false;
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                malformed = "The request body must be a JSON object with the order's fields.";
+                return false;
+            }
+            foreach (var name in CreateOrderRequest.FieldNames)
+            {
+                if (!document.RootElement.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+                if (value.ValueKind == JsonValueKind.String)
+                {
+                    fields[name] = value.GetString();
+                }
+                else
+                {
+                    typeErrors[name] = [name == "amount"
+                        ? "amount must be a JSON string such as \"10.00\", not a number"
+                        : $"{name} must be a JSON string"];
+                }
+            }
+        }
+        return true;
+    }
+
+    private static IResult BadRequest(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "The request body cannot be read.", detail: detail);
+
+    private static IResult NotFound(string orderId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "No such order.", detail: $"There is no order {orderId}.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created: {Currency} {Amount} by {InBankCode} for {Phone} {Email}")]
+    private partial void LogCreated(string orderId, Currency currency, string amount, string inBankCode, string phone, string email);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} requested again with the same details; it is {Status}")]
+    private partial void LogReplayed(string orderId, OrderStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} requested again with different details: 409")]
+    private partial void LogConflict(string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} is Pending and its orchestration is {RuntimeStatus}; scheduling it")]
+    private partial void LogRescheduling(string orderId, OrchestrationRuntimeStatus? runtimeStatus);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: its orchestration was started by a concurrent request ({RuntimeStatus})")]
+    private partial void LogAlreadyScheduled(string orderId, OrchestrationRuntimeStatus runtimeStatus);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: apply still running after the create wait: 202")]
+    private partial void LogStillApplying(string orderId);
+}

@@ -1,0 +1,160 @@
+using Collect.Core.Orders;
+using HaiPay.Client;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Collect.Core.Orchestration;
+
+/// <summary>
+/// One order's collection (instance id = orderId): apply at HaiPay, then wait for the customer to pay — woken by
+/// HaiPay's notify callback or by the next scheduled query, whichever comes first — until HaiPay reports a final
+/// status or the deadline passes. The activities own the order and its status rules; this class only sequences them,
+/// deterministically (no I/O, no wall clock: every time comes from <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>).
+/// </summary>
+public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, CollectionResult>
+{
+    /// <summary>
+    /// Apply is retried by the engine, durably, only when the failure says HaiPay may not have handled the request
+    /// (timeout, connection error, 5xx): 5 attempts, 2 s apart at first, doubling up to 1 min. A business rejection
+    /// is not a failure: the activity returns it as an <see cref="ApplyOutcome"/>.
+    /// </summary>
+    public static TaskOptions ApplyRetry { get; } = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(
+            maxNumberOfAttempts: 5,
+            firstRetryInterval: TimeSpan.FromSeconds(2),
+            backoffCoefficient: 2,
+            maxRetryInterval: TimeSpan.FromMinutes(1))
+        {
+            HandleFailure = failure => failure.IsCausedBy<HaiPayTransientException>(),
+        });
+
+    public override async Task<CollectionResult> RunAsync(TaskOrchestrationContext context, CollectionInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var logger = context.CreateReplaySafeLogger<CollectionOrchestrator>();
+        var state = input with { DeadlineUtc = input.DeadlineUtc ?? context.CurrentUtcDateTime + input.Deadline };
+        var schedule = new QuerySchedule(state.QueryBackoff, state.DeadlineUtc.Value);
+
+        // 1. Ask HaiPay to open the collection (a later generation has done this already). Should HaiPay stay
+        //    unreachable through every retry, the orchestration fails and the order stays Pending: replaying the
+        //    create request starts a new orchestration for it.
+        if (!state.Applied)
+        {
+            var applied = await context.CallActivityAsync<ApplyOutcome>(CollectionTasks.ApplyActivity, state.OrderId, ApplyRetry);
+            if (!applied.Accepted)
+            {
+                logger.LogWarning("Order {OrderId}: HaiPay rejected the apply ({ErrorCode}).", state.OrderId, applied.ErrorCode);
+                return Finish(context, state, new OrderProgress(OrderStatus.Rejected, null));
+            }
+            state = state with { Applied = true, OrderNo = applied.OrderNo, PayUrl = applied.PayUrl };
+            logger.LogInformation("Order {OrderId}: HaiPay accepted the apply as {OrderNo}.", state.OrderId, state.OrderNo);
+        }
+
+        // 2. Wait for the customer to pay: HaiPay's callback or the next query time, whichever comes first, then ask
+        //    HaiPay for the status (a callback, verified or not, is only ever a reason to query).
+        var progress = new OrderProgress(OrderStatus.AwaitingPayment, null);
+        var queriesThisGeneration = 0;
+        while (true)
+        {
+            var nextQueryAt = schedule.NextQueryAt(context.CurrentUtcDateTime, state.QueriesMade);
+            context.SetCustomStatus(Progress(state, progress, nextQueryAt));
+
+            NotifySignal? notified;
+            if (queriesThisGeneration < state.ContinueAsNewAfterQueries)
+            {
+                notified = await WaitForNotifyOrTimerAsync(context, nextQueryAt);
+            }
+            else
+            {
+                // 3. Keep the history bounded: restart with the loop's state. A callback that has already arrived
+                //    is handled here first, because the engine does not reliably carry waiting events over.
+                notified = TakeArrivedNotify(context);
+                if (notified is null)
+                {
+                    logger.LogInformation("Order {OrderId}: continuing as new after {Queries} queries.", state.OrderId, state.QueriesMade);
+                    context.ContinueAsNew(state, preserveUnprocessedEvents: true);
+                    return new CollectionResult(progress.Status, (int?)progress.ProviderStatus, state.QueriesMade);
+                }
+            }
+
+            var reason = notified is not null ? QueryReason.Notified
+                : schedule.IsFinalCheck(nextQueryAt) ? QueryReason.FinalCheck
+                : QueryReason.Scheduled;
+            if (notified is not null)
+            {
+                logger.LogInformation("Order {OrderId}: notified (status {ProviderStatus}, verified {Verified}).",
+                    state.OrderId, notified.ProviderStatus, notified.Verified);
+            }
+
+            progress = await QueryAsync(context, logger, new QueryRequest(state.OrderId, reason), progress);
+            state = state with { QueriesMade = state.QueriesMade + 1 };
+            queriesThisGeneration++;
+
+            if (progress.IsFinal)
+            {
+                return Finish(context, state, progress);
+            }
+            if (reason == QueryReason.FinalCheck)
+            {
+                break;
+            }
+        }
+
+        // 4. The deadline passed and the final check found no final status: the order expires (a later callback
+        //    reporting success still makes it Succeeded, outside this orchestration).
+        var expired = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId);
+        logger.LogInformation("Order {OrderId}: deadline passed, order is {Status}.", state.OrderId, expired.Status);
+        return Finish(context, state, expired);
+    }
+
+    /// <summary>
+    /// Waits for the notify event or the timer, whichever completes first, and cancels the other, so no timer
+    /// outlives the wait and no abandoned event wait takes a later callback. Null when the timer fired.
+    /// </summary>
+    private static async Task<NotifySignal?> WaitForNotifyOrTimerAsync(TaskOrchestrationContext context, DateTime queryAt)
+    {
+        using var cancelLoser = new CancellationTokenSource();
+        var notify = context.WaitForExternalEvent<NotifySignal>(CollectionTasks.NotifyEvent, cancelLoser.Token);
+        var timer = context.CreateTimer(queryAt, cancelLoser.Token);
+        var winner = await Task.WhenAny(notify, timer);
+        cancelLoser.Cancel();
+        return winner == notify ? await notify : null;
+    }
+
+    /// <summary>A notify event that has already arrived, if any, taken without waiting (the wait is cancelled at once).</summary>
+    private static NotifySignal? TakeArrivedNotify(TaskOrchestrationContext context)
+    {
+        using var cancel = new CancellationTokenSource();
+        var notify = context.WaitForExternalEvent<NotifySignal>(CollectionTasks.NotifyEvent, cancel.Token);
+        cancel.Cancel();
+        return notify.IsCompletedSuccessfully ? notify.Result : null;
+    }
+
+    /// <summary>
+    /// Queries HaiPay through the activity. A transient failure (HaiPay unreachable) is not the end of the order:
+    /// the status stays as it was and the next wait leads to the next query.
+    /// </summary>
+    private static async Task<OrderProgress> QueryAsync(
+        TaskOrchestrationContext context, ILogger logger, QueryRequest request, OrderProgress current)
+    {
+        try
+        {
+            return await context.CallActivityAsync<OrderProgress>(CollectionTasks.QueryActivity, request);
+        }
+        catch (TaskFailedException e) when (e.FailureDetails.IsCausedBy<HaiPayTransientException>())
+        {
+            logger.LogWarning("Order {OrderId}: {Reason} query failed transiently: {Error}",
+                request.OrderId, request.Reason, e.FailureDetails.ErrorMessage);
+            return current;
+        }
+    }
+
+    private static CollectionResult Finish(TaskOrchestrationContext context, CollectionInput state, OrderProgress progress)
+    {
+        context.SetCustomStatus(Progress(state, progress, nextQueryAt: null));
+        return new CollectionResult(progress.Status, (int?)progress.ProviderStatus, state.QueriesMade);
+    }
+
+    private static CollectionProgress Progress(CollectionInput state, OrderProgress progress, DateTime? nextQueryAt) =>
+        new(progress.Status.ToString(), (int?)progress.ProviderStatus, state.OrderNo, state.PayUrl, state.QueriesMade, nextQueryAt);
+}

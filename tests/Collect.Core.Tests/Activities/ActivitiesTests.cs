@@ -1,0 +1,208 @@
+using Collect.Core.Activities;
+using Collect.Core.Orchestration;
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Tests.Support;
+using HaiPay;
+using HaiPay.Client;
+using HaiPay.Sandbox;
+using HaiPay.Sandbox.Faults;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Collect.Core.Tests.Activities;
+
+/// <summary>The activities against the real sandbox over HTTP and the real store on Azurite.</summary>
+[Collection(CollectEnvironmentCollection.Name)]
+public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposable
+{
+    private readonly ServiceProvider _product = environment.CreateProduct();
+
+    private OrderStore Store => _product.GetRequiredService<OrderStore>();
+    private ApplyActivity Apply => _product.GetRequiredService<ApplyActivity>();
+    private QueryActivity Query => _product.GetRequiredService<QueryActivity>();
+    private ExpireActivity Expire => _product.GetRequiredService<ExpireActivity>();
+
+    public void Dispose() => _product.Dispose();
+
+    private async Task<Order> StorePendingAsync(decimal amount = 100m)
+    {
+        var order = TestOrders.Pending(amount: amount);
+        await Store.CreateAsync(order);
+        return order;
+    }
+
+    private async Task<Order> StoreAppliedAsync()
+    {
+        var order = await StorePendingAsync();
+        Assert.True((await Apply.ApplyAsync(order.OrderId)).Accepted);
+        return order;
+    }
+
+    [Fact]
+    public async Task Apply_opens_the_collection_at_haipay_with_the_products_notify_url()
+    {
+        var order = await StorePendingAsync(amount: 100m);
+
+        var outcome = await Apply.ApplyAsync(order.OrderId);
+
+        Assert.True(outcome.Accepted);
+        var atHaiPay = environment.Sandbox.State.FindOrder(order.OrderId)!;
+        Assert.Equal(outcome.OrderNo, atHaiPay.OrderNo);
+        Assert.Equal("http://127.0.0.1:9/api/haipay/notify", atHaiPay.NotifyUrl);
+        Assert.Equal(100m, atHaiPay.Amount);
+        var stored = await Store.GetAsync(order.OrderId);
+        Assert.Equal((OrderStatus.AwaitingPayment, outcome.OrderNo, outcome.PayUrl), (stored!.Status, stored.OrderNo, stored.PayUrl));
+        var audit = await Store.GetAuditAsync(order.OrderId);
+        Assert.Contains(audit, e => e.Kind == AuditKind.Apply && e.Detail == "accepted" && e.OrderNo == outcome.OrderNo);
+        Assert.Contains(audit, e => e.Kind == AuditKind.Transition && e.ToStatus == OrderStatus.AwaitingPayment);
+    }
+
+    [Fact]
+    public async Task A_repeated_apply_returns_the_stored_outcome_without_calling_haipay()
+    {
+        var order = await StorePendingAsync();
+        var first = await Apply.ApplyAsync(order.OrderId);
+
+        var second = await Apply.ApplyAsync(order.OrderId);
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, environment.Sandbox.State.Counters.For(order.OrderId).Applies);
+    }
+
+    [Fact]
+    public async Task A_business_rejection_stores_rejected_and_returns_it_as_an_outcome()
+    {
+        var order = await StorePendingAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Apply, Kind = FaultKind.BusinessError, OrderId = order.OrderId,
+            ErrorCode = "4002", Message = "channel code does not exist",
+        });
+
+        var outcome = await Apply.ApplyAsync(order.OrderId);
+
+        Assert.Equal(new ApplyOutcome(false, null, null, "4002", "channel code does not exist"), outcome);
+        var stored = await Store.GetAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Rejected, "4002"), (stored!.Status, stored.ErrorCode));
+        Assert.Equal(outcome, await Apply.ApplyAsync(order.OrderId));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_propagates_and_leaves_the_order_pending()
+    {
+        var order = await StorePendingAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Apply, Kind = FaultKind.ServerError, OrderId = order.OrderId, StatusCode = 503,
+        });
+
+        await Assert.ThrowsAsync<HaiPayTransientException>(() => Apply.ApplyAsync(order.OrderId));
+
+        Assert.Equal(OrderStatus.Pending, (await Store.GetAsync(order.OrderId))!.Status);
+        Assert.Contains(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Apply && e.Detail!.StartsWith("transient"));
+    }
+
+    [Fact]
+    public async Task Query_of_an_open_order_keeps_it_awaiting_payment()
+    {
+        var order = await StoreAppliedAsync();
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(new OrderProgress(OrderStatus.AwaitingPayment, CollectionStatus.NotStarted), progress);
+        Assert.Contains(await Store.GetAuditAsync(order.OrderId),
+            e => e.Kind == AuditKind.Query && e.Reason == "Scheduled" && e.ProviderStatus == 0);
+    }
+
+    [Fact]
+    public async Task Query_of_a_paid_order_succeeds_with_the_actual_amount_and_fee()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Notified));
+
+        Assert.Equal(new OrderProgress(OrderStatus.Succeeded, CollectionStatus.Success), progress);
+        var stored = await Store.GetAsync(order.OrderId);
+        Assert.Equal(100m, stored!.ActualAmount);
+        Assert.NotNull(stored.Fee);
+        Assert.NotNull(stored.PayTime);
+    }
+
+    [Fact]
+    public async Task Query_of_a_partial_collection_needs_review()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Partial);
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(new OrderProgress(OrderStatus.NeedsReview, CollectionStatus.PartialCollection), progress);
+        Assert.True(progress.IsFinal);
+    }
+
+    [Fact]
+    public async Task Expire_then_a_late_success_ends_succeeded()
+    {
+        var order = await StoreAppliedAsync();
+
+        var expired = await Expire.ExpireAsync(order.OrderId);
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+        var late = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Notified));
+
+        Assert.Equal(OrderStatus.Expired, expired.Status);
+        Assert.Equal(OrderStatus.Succeeded, late.Status);
+        var kinds = (await Store.GetAuditAsync(order.OrderId)).Select(e => (e.Kind, e.ToStatus)).ToList();
+        Assert.Contains((AuditKind.Expire, (OrderStatus?)null), kinds);
+        Assert.Contains((AuditKind.Transition, (OrderStatus?)OrderStatus.Expired), kinds);
+        Assert.Contains((AuditKind.Transition, (OrderStatus?)OrderStatus.Succeeded), kinds);
+    }
+
+    [Fact]
+    public async Task Expire_leaves_a_final_order_alone()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Fail);
+        await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        var progress = await Expire.ExpireAsync(order.OrderId);
+
+        Assert.Equal(OrderStatus.Failed, progress.Status);
+    }
+
+    [Fact]
+    public async Task A_refused_query_is_audited_and_changes_nothing()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.BusinessError, OrderId = order.OrderId, Count = 1,
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(new OrderProgress(OrderStatus.AwaitingPayment, null), progress);
+        Assert.Contains(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Query && e.ErrorCode is not null);
+    }
+
+    [Fact]
+    public async Task A_brief_server_error_is_retried_at_the_http_layer_for_a_query_but_never_for_an_apply()
+    {
+        var applied = await StoreAppliedAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.ServerError, OrderId = applied.OrderId, Count = 1,
+        });
+        var pending = await StorePendingAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Apply, Kind = FaultKind.ServerError, OrderId = pending.OrderId, Count = 1,
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(applied.OrderId, QueryReason.Scheduled));
+        await Assert.ThrowsAsync<HaiPayTransientException>(() => Apply.ApplyAsync(pending.OrderId));
+
+        Assert.Equal(CollectionStatus.NotStarted, progress.ProviderStatus);
+        Assert.Null(environment.Sandbox.State.FindOrder(pending.OrderId));
+    }
+}

@@ -1,0 +1,97 @@
+using Collect.Core.Activities;
+using Collect.Core.Http;
+using Collect.Core.Keys;
+using Collect.Core.Storage;
+using HaiPay.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Collect.Core.Tests;
+
+public sealed class CollectCoreRegistrationTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["OrderStorage"] = "UseDevelopmentStorage=true",
+            ["Collect:NotifyUrl"] = "https://collect.example.com/api/haipay/notify",
+        };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddCollectCore(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    [Fact]
+    public void Every_part_a_host_needs_resolves()
+    {
+        using var services = Build([]);
+
+        Assert.NotNull(services.GetRequiredService<OrdersHandler>());
+        Assert.NotNull(services.GetRequiredService<NotifyHandler>());
+        Assert.NotNull(services.GetRequiredService<ApplyActivity>());
+        Assert.NotNull(services.GetRequiredService<QueryActivity>());
+        Assert.NotNull(services.GetRequiredService<ExpireActivity>());
+        Assert.NotNull(services.GetRequiredService<OrderStore>());
+        Assert.NotNull(services.GetRequiredService<IHaiPayClient>());
+    }
+
+    [Fact]
+    public void Without_a_key_vault_the_keys_come_from_configuration()
+    {
+        using var services = Build(new() { ["KeyVault:Uri"] = "" });
+
+        Assert.IsType<ConfiguredCredentialSource>(services.GetRequiredService<IHaiPayCredentialSource>());
+    }
+
+    [Fact]
+    public void With_a_key_vault_the_keys_come_from_key_vault()
+    {
+        using var services = Build(new() { ["KeyVault:Uri"] = "https://collect-kv.vault.azure.net/" });
+
+        Assert.IsType<KeyVaultCredentialSource>(services.GetRequiredService<IHaiPayCredentialSource>());
+    }
+
+    [Fact]
+    public void Settings_have_the_documented_defaults()
+    {
+        using var services = Build([]);
+
+        var options = services.GetRequiredService<IOptions<CollectOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(10), options.CreateWait);
+        Assert.Equal(
+            [TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)],
+            options.QueryBackoffSchedule);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.Deadline);
+        Assert.Equal(("orders", "orderaudit"), (options.OrdersTable, options.AuditTable));
+        Assert.Equal(TimeSpan.FromMinutes(10), options.KeyCacheTtl);
+        Assert.Equal(20, options.ContinueAsNewAfterQueries);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_refused_with_every_problem_named()
+    {
+        using var services = Build(new()
+        {
+            ["Collect:NotifyUrl"] = "not a url",
+            ["Collect:QueryBackoff"] = "00:00:15,soon",
+            ["Collect:OrdersTable"] = "my-orders",
+            ["Collect:ContinueAsNewAfterQueries"] = "0",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<CollectOptions>>().Value);
+
+        Assert.Equal(4, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("Collect:NotifyUrl"));
+        Assert.Contains(error.Failures, f => f.Contains("'soon'"));
+        Assert.Contains(error.Failures, f => f.Contains("Collect:OrdersTable"));
+        Assert.Contains(error.Failures, f => f.Contains("Collect:ContinueAsNewAfterQueries"));
+    }
+}

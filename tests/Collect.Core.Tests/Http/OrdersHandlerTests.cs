@@ -1,0 +1,236 @@
+using System.Text.Json;
+using Collect.Core.Activities;
+using Collect.Core.Http;
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Tests.Support;
+using HaiPay.Sandbox.Faults;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Collect.Core.Tests.Http;
+
+/// <summary>
+/// <c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c> with real HttpContexts, the real store on Azurite and,
+/// for the apply step the orchestration would run, the real apply activity against the sandbox.
+/// </summary>
+[Collection(CollectEnvironmentCollection.Name)]
+public sealed class OrdersHandlerTests : IDisposable
+{
+    private readonly CollectEnvironment _environment;
+    private readonly ServiceProvider _product;
+    private readonly DurableClientDouble _durable = new();
+
+    public OrdersHandlerTests(CollectEnvironment environment)
+    {
+        _environment = environment;
+        _product = environment.CreateProduct(new Dictionary<string, string?> { ["Collect:CreateWait"] = "00:01:00" });
+        // The orchestration's first step, played when the instance starts.
+        _durable.OnStart = async orderId => await _product.GetRequiredService<ApplyActivity>().ApplyAsync(orderId);
+    }
+
+    public void Dispose() => _product.Dispose();
+
+    private OrdersHandler Handler => _product.GetRequiredService<OrdersHandler>();
+
+    private async Task<HttpExchange> CreateAsync(object body, OrdersHandler? handler = null) =>
+        await HttpExchange.ExecuteAsync(
+            await (handler ?? Handler).CreateAsync(HttpExchange.PostJson(_product, body), _durable.Client), _product);
+
+    private async Task<HttpExchange> CreateRawAsync(string body) =>
+        await HttpExchange.ExecuteAsync(await Handler.CreateAsync(HttpExchange.Post(_product, body), _durable.Client), _product);
+
+    [Fact]
+    public async Task Create_answers_201_with_location_and_the_applied_view()
+    {
+        var body = TestOrders.CreateBody(amount: "250.50");
+        var orderId = (string)body["orderId"]!;
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal($"/api/orders/{orderId}", response.Headers.Location.ToString());
+        var view = response.Json;
+        Assert.Equal(orderId, view.GetProperty("orderId").GetString());
+        Assert.Equal("AwaitingPayment", view.GetProperty("status").GetString());
+        Assert.Equal("250.50", view.GetProperty("amount").GetString());
+        Assert.Equal("HKD", view.GetProperty("currency").GetString());
+        Assert.StartsWith("SBX", view.GetProperty("orderNo").GetString());
+        Assert.StartsWith(_environment.Sandbox.BaseUrl.ToString(), view.GetProperty("payUrl").GetString());
+        var input = Assert.Single(_durable.Inputs);
+        Assert.Equal((orderId, HaiPay.Currency.HKD), (input.OrderId, input.Currency));
+        Assert.Equal(5, input.QueryBackoff.Count);
+        Assert.Equal(TimeSpan.FromMinutes(30), input.Deadline);
+    }
+
+    [Fact]
+    public async Task Create_answers_202_with_location_when_the_apply_has_not_finished_within_the_wait()
+    {
+        using var product = _environment.CreateProduct(new Dictionary<string, string?> { ["Collect:CreateWait"] = "00:00:00.300" });
+        var durable = new DurableClientDouble();
+        var body = TestOrders.CreateBody();
+
+        var response = await HttpExchange.ExecuteAsync(
+            await product.GetRequiredService<OrdersHandler>().CreateAsync(HttpExchange.PostJson(product, body), durable.Client), product);
+
+        Assert.Equal(202, response.Status);
+        Assert.Equal($"/api/orders/{body["orderId"]}", response.Headers.Location.ToString());
+        Assert.Equal("Pending", response.Json.GetProperty("status").GetString());
+        Assert.Equal(1, durable.Starts);
+    }
+
+    [Fact]
+    public async Task The_same_request_again_answers_200_with_the_current_view_and_never_applies_twice()
+    {
+        var body = TestOrders.CreateBody();
+
+        var first = await CreateAsync(body);
+        var second = await CreateAsync(body);
+
+        Assert.Equal((201, 200), (first.Status, second.Status));
+        Assert.Equal(first.Json.GetProperty("orderNo").GetString(), second.Json.GetProperty("orderNo").GetString());
+        Assert.Equal(1, _durable.Starts);
+        Assert.Equal(1, _environment.Sandbox.State.Counters.For((string)body["orderId"]!).Applies);
+    }
+
+    [Fact]
+    public async Task Identical_creates_racing_each_other_make_one_order_one_instance_and_one_apply()
+    {
+        var body = TestOrders.CreateBody();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => CreateAsync(body))));
+
+        Assert.Single(responses, r => r.Status == 201);
+        Assert.All(responses, r => Assert.Contains(r.Status, new[] { 200, 201 }));
+        Assert.Equal(1, _durable.Starts);
+        Assert.Equal(1, _environment.Sandbox.State.Counters.For((string)body["orderId"]!).Applies);
+    }
+
+    [Fact]
+    public async Task A_replay_starts_the_instance_a_crashed_creator_never_scheduled()
+    {
+        var request = TestOrders.CreateRequest();
+        var store = _product.GetRequiredService<OrderStore>();
+        await store.CreateAsync(request.ToPendingOrder(HaiPay.Currency.HKD, 100m, DateTimeOffset.UtcNow));
+
+        var response = await CreateAsync(TestOrders.CreateBody(request.OrderId));
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(1, _durable.Starts);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await store.GetAsync(request.OrderId!))!.Status);
+    }
+
+    [Fact]
+    public async Task The_same_order_id_with_a_different_request_answers_409()
+    {
+        var body = TestOrders.CreateBody();
+        await CreateAsync(body);
+        body["amount"] = "99.00";
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(409, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal(1, _durable.Starts);
+    }
+
+    [Fact]
+    public async Task A_haipay_rejection_answers_422_with_haipays_error_and_msg_and_stores_rejected()
+    {
+        var body = TestOrders.CreateBody();
+        var orderId = (string)body["orderId"]!;
+        _environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Apply, Kind = FaultKind.BusinessError, OrderId = orderId,
+            ErrorCode = "4002", Message = "channel code does not exist",
+        });
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(422, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal("4002", response.Json.GetProperty("errorCode").GetString());
+        Assert.Equal("channel code does not exist", response.Json.GetProperty("providerMessage").GetString());
+        Assert.Equal(OrderStatus.Rejected, (await _product.GetRequiredService<OrderStore>().GetAsync(orderId))!.Status);
+    }
+
+    [Fact]
+    public async Task Invalid_input_answers_400_with_every_field_problem_at_once_and_stores_nothing()
+    {
+        var body = TestOrders.CreateBody();
+        body["currency"] = "EUR";
+        body["amount"] = 12.5;
+        body["email"] = "nope";
+        body["phone"] = "123";
+        body.Remove("callBackUrl");
+        body["notifyUrl"] = "https://attacker.example.com/";
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        var errors = response.Json.GetProperty("errors");
+        Assert.Equal(["amount", "callBackUrl", "currency", "email", "phone"],
+            errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("string", errors.GetProperty("amount")[0].GetString());
+        Assert.Null(await _product.GetRequiredService<OrderStore>().GetAsync((string)body["orderId"]!));
+        Assert.Equal(0, _durable.Starts);
+    }
+
+    [Theory]
+    [InlineData("HKD", "ALIPAY_HKD", "EWALLET", "5000.01")]
+    [InlineData("HKD", "WXPAY_SCANCODE", "EWALLET", "1000.01")]
+    [InlineData("USD", "PAYME_USD", "BANK_TRANSFER", "10.00")]
+    public async Task Limits_and_maintenance_answer_400(string currency, string inBankCode, string payType, string amount)
+    {
+        var body = TestOrders.CreateBody(amount: amount);
+        body["currency"] = currency;
+        body["inBankCode"] = inBankCode;
+        body["payType"] = payType;
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains(response.Json.GetProperty("errors").EnumerateObject(), e => e.Name is "amount" or "inBankCode");
+    }
+
+    [Theory]
+    [InlineData("{\"orderId\": \"x\",")]
+    [InlineData("[1, 2]")]
+    [InlineData("")]
+    public async Task Malformed_json_answers_400_with_a_clear_detail(string body)
+    {
+        var response = await CreateRawAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains("JSON", response.Json.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Get_answers_200_with_the_view_and_404_for_unknown_orders()
+    {
+        var body = TestOrders.CreateBody();
+        var created = await CreateAsync(body);
+
+        var found = await HttpExchange.ExecuteAsync(await Handler.GetAsync((string)body["orderId"]!), _product);
+        var missing = await HttpExchange.ExecuteAsync(await Handler.GetAsync("no-such-order"), _product);
+        var unstorable = await HttpExchange.ExecuteAsync(await Handler.GetAsync("a#b"), _product);
+
+        Assert.Equal(200, found.Status);
+        Assert.Equal(created.Body, found.Body);
+        Assert.Equal((404, "application/problem+json"), (missing.Status, missing.ContentType));
+        Assert.Equal(404, unstorable.Status);
+    }
+
+    [Fact]
+    public async Task The_caller_cannot_choose_the_notify_url()
+    {
+        var body = TestOrders.CreateBody();
+        body["notifyUrl"] = "https://attacker.example.com/notify";
+        body["appId"] = 42;
+
+        Assert.Equal(201, (await CreateAsync(body)).Status);
+
+        Assert.Equal("http://127.0.0.1:9/api/haipay/notify", _environment.Sandbox.State.FindOrder((string)body["orderId"]!)!.NotifyUrl);
+    }
+}

@@ -1,0 +1,197 @@
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Tests.Support;
+using HaiPay;
+
+namespace Collect.Core.Tests.Storage;
+
+[Collection(CollectEnvironmentCollection.Name)]
+public sealed class OrderStoreTests(CollectEnvironment environment)
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    private static ProviderObservation Report(CollectionStatus status) => new() { Status = status, OrderNo = "SBX1" };
+
+    [Fact]
+    public async Task Create_inserts_once_and_returns_the_existing_order_afterwards()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending(amount: 123.45m);
+
+        var first = await store.CreateAsync(order);
+        var second = await store.CreateAsync(order with { Email = "someone.else@example.com", RequestHash = "different" });
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(order.RequestHash, second.Order.RequestHash);
+        Assert.Equal("tai.man@example.com", second.Order.Email);
+        Assert.Equal(123.45m, second.Order.Amount);
+    }
+
+    [Fact]
+    public async Task An_order_round_trips_every_field()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        var payTime = new DateTimeOffset(2026, 4, 17, 10, 0, 0, TimeSpan.FromHours(8));
+        await store.UpdateAsync(order.OrderId, o => o with
+        {
+            Status = OrderStatus.Succeeded,
+            ProviderStatus = CollectionStatus.Success,
+            OrderNo = "SBX1",
+            PayUrl = "http://pay/1",
+            ActualAmount = 100.00m,
+            Fee = 1.555m,
+            PayTime = payTime,
+            ErrorCode = "E",
+            ErrorMessage = "M",
+        }, "test");
+
+        var stored = await store.GetAsync(order.OrderId);
+
+        Assert.NotNull(stored);
+        Assert.Equal(order with
+        {
+            Status = OrderStatus.Succeeded,
+            ProviderStatus = CollectionStatus.Success,
+            OrderNo = "SBX1",
+            PayUrl = "http://pay/1",
+            ActualAmount = 100.00m,
+            Fee = 1.555m,
+            PayTime = payTime,
+            ErrorCode = "E",
+            ErrorMessage = "M",
+            ETag = stored.ETag,
+            CreatedAt = stored.CreatedAt,
+            UpdatedAt = stored.UpdatedAt,
+        }, stored);
+        Assert.Equal(TimeSpan.FromHours(8), stored.PayTime!.Value.Offset);
+        Assert.Equal(order.CreatedAt.UtcTicks / 10_000, stored.CreatedAt.UtcTicks / 10_000);
+    }
+
+    [Fact]
+    public async Task Unknown_orders_read_as_null_and_are_not_updated()
+    {
+        var store = environment.CreateStore();
+
+        Assert.Null(await store.GetAsync("no-such-order"));
+        Assert.Null(await store.UpdateAsync("no-such-order", o => o with { Status = OrderStatus.Failed }, "test"));
+    }
+
+    [Fact]
+    public async Task A_writer_that_loses_the_etag_race_rereads_and_reapplies_the_rules()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply");
+
+        // Writer A read AwaitingPayment and wants to record "processing"; before it writes, writer B stores a success.
+        var calls = 0;
+        var result = await store.UpdateAsync(order.OrderId, current =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                store.UpdateAsync(order.OrderId, o => OrderTransitions.Observe(o, Report(CollectionStatus.Success), Now), "writer B")
+                    .GetAwaiter().GetResult();
+            }
+            return OrderTransitions.Observe(current, Report(CollectionStatus.Processing), Now);
+        }, "writer A");
+
+        Assert.Equal(2, calls);
+        Assert.Equal(OrderStatus.Succeeded, result!.Status);
+        Assert.Equal(OrderStatus.Succeeded, (await store.GetAsync(order.OrderId))!.Status);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_never_overwrite_a_final_status()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply");
+
+        var writers = Enumerable.Range(0, 8).Select(i => Task.Run(() => store.UpdateAsync(order.OrderId,
+            o => OrderTransitions.Observe(o, Report(i == 3 ? CollectionStatus.Success : CollectionStatus.Processing), Now),
+            $"writer {i}")));
+        await Task.WhenAll(writers);
+
+        var stored = await store.GetAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Succeeded, stored!.Status);
+        Assert.Equal(CollectionStatus.Success, stored.ProviderStatus);
+        var transitions = (await store.GetAuditAsync(order.OrderId)).Where(e => e.Kind == AuditKind.Transition).ToList();
+        Assert.Single(transitions, t => t.ToStatus == OrderStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task Transitions_that_change_nothing_write_nothing()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        var accepted = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply");
+
+        var after = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyRejected(o, "9999", "late", Now), "late rejection");
+
+        Assert.Equal(OrderStatus.AwaitingPayment, after!.Status);
+        Assert.Equal(accepted!.ETag, after.ETag);
+        Assert.Equal(2, (await store.GetAuditAsync(order.OrderId)).Count);
+    }
+
+    [Fact]
+    public async Task The_audit_trail_keeps_every_entry_in_order_with_its_contents()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        await store.AppendAuditAsync(new AuditEntry { OrderId = order.OrderId, Kind = AuditKind.Apply, Detail = "accepted", OrderNo = "SBX1" });
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply accepted");
+        await store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = order.OrderId,
+            Kind = AuditKind.CallbackReceived,
+            RawBody = "{\"orderId\":\"" + order.OrderId + "\",\"status\":2}",
+            ContentType = "application/json",
+            Verification = "verified",
+            Remote = "127.0.0.1",
+            ProviderStatus = 2,
+        });
+        await store.AppendAuditAsync(new AuditEntry { OrderId = order.OrderId, Kind = AuditKind.Query, Reason = "Notified", ProviderStatus = 2 });
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.Observe(o, Report(CollectionStatus.Success), Now), "query (Notified)");
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.Observe(o, Report(CollectionStatus.Failed), Now), "query (Scheduled)");
+        await store.AppendAuditAsync(new AuditEntry { OrderId = "another-order", Kind = AuditKind.Expire });
+
+        var audit = await store.GetAuditAsync(order.OrderId);
+
+        Assert.Equal(
+            [AuditKind.Transition, AuditKind.Apply, AuditKind.Transition, AuditKind.CallbackReceived, AuditKind.Query,
+             AuditKind.Transition, AuditKind.Transition],
+            audit.Select(e => e.Kind).ToArray());
+        Assert.Equal(audit.Select(e => e.Id).Order(StringComparer.Ordinal), audit.Select(e => e.Id));
+        Assert.Equal((null, OrderStatus.Pending, "created"), (audit[0].FromStatus, audit[0].ToStatus, audit[0].Reason));
+        Assert.Equal((OrderStatus.Pending, OrderStatus.AwaitingPayment), (audit[2].FromStatus, audit[2].ToStatus));
+        Assert.Equal("verified", audit[3].Verification);
+        Assert.Equal("application/json", audit[3].ContentType);
+        Assert.Contains(order.OrderId, audit[3].RawBody);
+        Assert.Equal((OrderStatus.AwaitingPayment, OrderStatus.Succeeded), (audit[5].FromStatus, audit[5].ToStatus));
+        Assert.Equal((OrderStatus.Succeeded, OrderStatus.NeedsReview, "query (Scheduled)"), (audit[6].FromStatus, audit[6].ToStatus, audit[6].Reason));
+        Assert.Equal(3, audit[6].ProviderStatus);
+        Assert.Contains("after success", audit[6].Detail);
+    }
+
+    [Fact]
+    public async Task Oversized_raw_bodies_are_truncated_to_what_a_table_property_holds()
+    {
+        var store = environment.CreateStore();
+
+        var stored = await store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = TestOrders.NewOrderId(),
+            Kind = AuditKind.CallbackReceived,
+            RawBody = new string('x', OrderStore.MaxRawBodyLength + 100),
+        });
+
+        Assert.Equal(OrderStore.MaxRawBodyLength, (await store.GetAuditAsync(stored.OrderId)).Single().RawBody!.Length);
+    }
+}

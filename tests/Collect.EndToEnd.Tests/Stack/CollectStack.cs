@@ -1,0 +1,129 @@
+using TestSupport;
+
+namespace Collect.EndToEnd;
+
+/// <summary>
+/// The whole product on one machine, every part a real process talking over loopback HTTP: Azurite, the HaiPay sandbox
+/// and the local runner wired to both (the runner reads the merchant keys the sandbox writes). Disposing stops all of
+/// them, whatever happened.
+/// </summary>
+public sealed class CollectStack : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private CollectStack(string folder, AzuriteProcess azurite, SandboxProcess sandbox, RunnerProcess runner, string taskHub)
+    {
+        _folder = folder;
+        Azurite = azurite;
+        Sandbox = sandbox;
+        Runner = runner;
+        TaskHub = taskHub;
+        Orders = new OrdersApi(runner.BaseUrl);
+        Stored = new StoredState(azurite.ConnectionString, taskHub);
+    }
+
+    public AzuriteProcess Azurite { get; }
+    public SandboxProcess Sandbox { get; }
+    public RunnerProcess Runner { get; }
+    public string TaskHub { get; }
+    public OrdersApi Orders { get; }
+    public SandboxControl Control => Sandbox.Control;
+    public StoredState Stored { get; }
+
+    /// <summary>Starts Azurite, then the sandbox, then the runner; on any failure stops what was started.</summary>
+    public static async Task<CollectStack> StartAsync(StackSettings settings, CancellationToken cancellationToken = default)
+    {
+        var folder = Directory.CreateTempSubdirectory("collect-stack-").FullName;
+        var azurite = new AzuriteProcess();
+        SandboxProcess? sandbox = null;
+        RunnerProcess? runner = null;
+        try
+        {
+            await azurite.InitializeAsync();
+            sandbox = await SandboxProcess.StartAsync(folder, settings.Sandbox, cancellationToken);
+            var runnerSettings = new Dictionary<string, string>
+            {
+                ["SettingsFile"] = sandbox.SettingsFile,
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["OrderStorage"] = azurite.ConnectionString,
+                ["TaskHubName"] = settings.TaskHub,
+                ["Logging:Console:FormatterName"] = "simple",
+                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+                ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+            };
+            foreach (var (key, value) in settings.Runner)
+            {
+                runnerSettings[key] = value;
+            }
+            runner = new RunnerProcess(runnerSettings);
+            await runner.StartAsync(cancellationToken);
+            return new CollectStack(folder, azurite, sandbox, runner, settings.TaskHub);
+        }
+        catch
+        {
+            runner?.Dispose();
+            sandbox?.Dispose();
+            await azurite.DisposeAsync();
+            DeleteFolder(folder);
+            throw;
+        }
+    }
+
+    /// <summary>A position in every process's output, for <see cref="OutputSince"/>.</summary>
+    public StackOutputMark MarkOutput() => new(
+        Sandbox.Process.LineCount,
+        Runner.Runs.ToDictionary(run => run, run => run.LineCount));
+
+    /// <summary>What the sandbox and every runner process printed after <paramref name="mark"/>.</summary>
+    public string OutputSince(StackOutputMark mark)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var run in Runner.Runs)
+        {
+            text.Append(run.OutputSince(mark.Runner.GetValueOrDefault(run)));
+            if (run.HasExited)
+            {
+                text.AppendLine($"[{run.Name}] exited with code {run.ExitCode}");
+            }
+        }
+        text.Append(Sandbox.Process.OutputSince(mark.Sandbox));
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            Orders.Dispose();
+            Runner.Dispose();
+            Sandbox.Dispose();
+        }
+        finally
+        {
+            await Azurite.DisposeAsync();
+            DeleteFolder(_folder);
+        }
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>How to configure one stack: sandbox and runner settings (configuration keys) and the task hub name.</summary>
+public sealed record StackSettings
+{
+    public string TaskHub { get; init; } = "collecte2e";
+    public IReadOnlyDictionary<string, string> Sandbox { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Runner { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Where every process's output stood at some moment.</summary>
+public sealed record StackOutputMark(long Sandbox, IReadOnlyDictionary<ChildProcess, long> Runner);

@@ -1,0 +1,86 @@
+using System.Reflection;
+using System.Text.Json;
+using Collect.Core.Orchestration;
+using Collect.Functions;
+using TestSupport;
+
+namespace Collect.Functions.Tests;
+
+/// <summary>
+/// The functions.metadata the Functions SDK generated for the built app (what the host indexes in Azure) lists exactly
+/// the registration list's orchestrator and activities plus the three HTTP functions, with the expected bindings.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Lazy<IReadOnlyDictionary<string, JsonElement>> Functions = new(Load);
+
+    private static IReadOnlyDictionary<string, JsonElement> Load()
+    {
+        // The Functions project is built with the same configuration as this test project (it is a ProjectReference).
+        var configuration = typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var path = RepositoryRoot.Combine("src", "Collect.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} does not exist: build src/Collect.Functions first.");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
+    }
+
+    private static IReadOnlyList<JsonElement> Bindings(string function) =>
+        Functions.Value[function].GetProperty("bindings").EnumerateArray().ToList();
+
+    private static JsonElement Single(string function, string type) =>
+        Assert.Single(Bindings(function), b => b.GetProperty("type").GetString() == type);
+
+    [Fact]
+    public void It_lists_exactly_the_registration_list_and_the_http_functions()
+    {
+        string[] expected =
+        [
+            .. CollectionTasks.Orchestrators,
+            .. CollectionTasks.Activities,
+            OrdersFunctions.CreateOrder,
+            OrdersFunctions.GetOrder,
+            NotifyFunction.HaiPayNotify,
+        ];
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), Functions.Value.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Orchestrators_have_one_orchestration_trigger_and_nothing_else()
+    {
+        foreach (var name in CollectionTasks.Orchestrators)
+        {
+            var binding = Assert.Single(Bindings(name));
+            Assert.Equal(("orchestrationTrigger", "In"), (binding.GetProperty("type").GetString(), binding.GetProperty("direction").GetString()));
+        }
+    }
+
+    [Fact]
+    public void Activities_have_one_activity_trigger_and_nothing_else()
+    {
+        foreach (var name in CollectionTasks.Activities)
+        {
+            var binding = Assert.Single(Bindings(name));
+            Assert.Equal(("activityTrigger", "In"), (binding.GetProperty("type").GetString(), binding.GetProperty("direction").GetString()));
+        }
+    }
+
+    [Theory]
+    [InlineData(OrdersFunctions.CreateOrder, "Function", "post", "orders", true)]
+    [InlineData(OrdersFunctions.GetOrder, "Function", "get", "orders/{orderId}", false)]
+    [InlineData(NotifyFunction.HaiPayNotify, "Anonymous", "post", "haipay/notify", true)]
+    public void Http_functions_have_their_route_method_auth_level_and_durable_client(
+        string name, string authLevel, string method, string route, bool durableClient)
+    {
+        var trigger = Single(name, "httpTrigger");
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+
+        var output = Single(name, "http");
+        Assert.Equal(("$return", "Out"), (output.GetProperty("name").GetString(), output.GetProperty("direction").GetString()));
+
+        Assert.Equal(durableClient ? 1 : 0, Bindings(name).Count(b => b.GetProperty("type").GetString() == "durableClient"));
+        Assert.Equal(durableClient ? 3 : 2, Bindings(name).Count);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+
+namespace Infra.Tests;
+
+/// <summary>What infra/main.dev.bicepparam and infra/main.prod.bicepparam give the template.</summary>
+public sealed class ParameterFileTests
+{
+    private const string Dev = "infra/main.dev.bicepparam";
+    private const string Prod = "infra/main.prod.bicepparam";
+
+    [Fact]
+    public void Each_environment_has_its_own_name_and_task_hub()
+    {
+        var dev = CompiledTemplates.ParameterValues(Dev);
+        var prod = CompiledTemplates.ParameterValues(Prod);
+
+        Assert.Equal("dev", Value<string>(dev, "environmentName"));
+        Assert.Equal("prod", Value<string>(prod, "environmentName"));
+        Assert.NotEqual(Value<string>(dev, "taskHubName"), Value<string>(prod, "taskHubName"));
+        Assert.Matches("^[A-Za-z][A-Za-z0-9]{2,44}$", Value<string>(dev, "taskHubName"));
+        Assert.Matches("^[A-Za-z][A-Za-z0-9]{2,44}$", Value<string>(prod, "taskHubName"));
+    }
+
+    [Fact]
+    public void Dev_talks_to_HaiPay_UAT_and_prod_to_the_configured_production_URL()
+    {
+        var dev = CompiledTemplates.ParameterValues(Dev);
+        var prod = CompiledTemplates.ParameterValues(Prod);
+
+        Assert.Equal("https://uat-interface.haipay.asia", Value<string>(dev, "haiPayBaseUrl"));
+        Assert.Equal(BicepCli.RequiredParameterEnvironment["HAIPAY_BASE_URL"], Value<string>(prod, "haiPayBaseUrl"));
+    }
+
+    [Theory]
+    [InlineData(Dev)]
+    [InlineData(Prod)]
+    public void HaiPay_app_ids_come_from_the_environment_and_no_secret_is_a_parameter(string file)
+    {
+        var values = CompiledTemplates.ParameterValues(file);
+
+        Assert.Equal("100001", Value<string>(values, "haiPayHkdAppId"));
+        Assert.Equal("100002", Value<string>(values, "haiPayUsdAppId"));
+        Assert.Equal("", Value<string>(values, "haiPayPlatformPublicKey"));
+        Assert.DoesNotContain(values, parameter => parameter.Key.Contains("secret", StringComparison.OrdinalIgnoreCase)
+            && parameter.Key != "keyVaultSecretsOfficerPrincipalIds");
+    }
+
+    [Fact]
+    public void Prod_keeps_warm_instances_and_dev_scales_to_zero()
+    {
+        var dev = CompiledTemplates.ParameterValues(Dev);
+        var prod = CompiledTemplates.ParameterValues(Prod);
+
+        Assert.Equal(0, Value<int>(dev, "alwaysReadyHttpInstanceCount"));
+        Assert.Equal(0, Value<int>(dev, "alwaysReadyDurableInstanceCount"));
+        Assert.True(Value<int>(prod, "alwaysReadyHttpInstanceCount") >= 1);
+        Assert.True(Value<int>(prod, "alwaysReadyDurableInstanceCount") >= 1);
+    }
+
+    [Theory]
+    [InlineData(Dev)]
+    [InlineData(Prod)]
+    public void DfMon_is_deployed_only_when_an_Entra_app_registration_is_configured(string file)
+    {
+        var without = CompiledTemplates.ParameterValues(file);
+        var with = CompiledTemplates.ParameterValues(file, new Dictionary<string, string>
+        {
+            ["DFMON_ENTRA_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
+            ["DFMON_ALLOWED_APP_ROLES"] = "DurableFunctionsMonitor.ReadOnly",
+        });
+
+        Assert.False(Value<bool>(without, "deployDfMon"));
+        Assert.True(Value<bool>(with, "deployDfMon"));
+        Assert.Equal("11111111-2222-3333-4444-555555555555", Value<string>(with, "dfMonEntraClientId"));
+        Assert.Equal("DurableFunctionsMonitor.ReadOnly", Value<string>(with, "dfMonAllowedAppRoles"));
+    }
+
+    [Theory]
+    [InlineData(Dev)]
+    [InlineData(Prod)]
+    public void Secrets_officers_are_a_comma_separated_list_and_none_by_default(string file)
+    {
+        var none = CompiledTemplates.ParameterValues(file);
+        var two = CompiledTemplates.ParameterValues(file, new Dictionary<string, string>
+        {
+            ["KEYVAULT_SECRETS_OFFICERS"] = "aaaaaaaa-0000-0000-0000-000000000001,aaaaaaaa-0000-0000-0000-000000000002",
+        });
+
+        Assert.Empty(none["keyVaultSecretsOfficerPrincipalIds"]!["value"]!.AsArray());
+        Assert.Equal(
+            ["aaaaaaaa-0000-0000-0000-000000000001", "aaaaaaaa-0000-0000-0000-000000000002"],
+            two["keyVaultSecretsOfficerPrincipalIds"]!["value"]!.AsArray().Select(id => id!.GetValue<string>()));
+    }
+
+    private static T Value<T>(JsonObject parameters, string name) =>
+        (parameters[name] ?? throw new KeyNotFoundException($"The parameter file does not set '{name}'."))["value"]!.GetValue<T>();
+}
