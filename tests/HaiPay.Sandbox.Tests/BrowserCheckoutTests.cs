@@ -1,11 +1,10 @@
-using Microsoft.Playwright;
 using HaiPay.Sandbox.Tests.Support;
 using TestSupport;
 
 namespace HaiPay.Sandbox.Tests;
 
 /// <summary>A customer in real (headless) Chromium pays on the sandbox's checkout page.</summary>
-public sealed class BrowserCheckoutTests
+public sealed class BrowserCheckoutTests(ChromiumBrowser chromium) : IClassFixture<ChromiumBrowser>
 {
     [ChromiumFact]
     public async Task Paying_in_the_browser_lands_on_callBackUrl_and_notifies_the_merchant()
@@ -17,14 +16,7 @@ public sealed class BrowserCheckoutTests
             callBackUrl: receiver.PaidUrl(orderId), callBackFailUrl: receiver.FailedUrl(orderId));
         var applied = await h.Client.ApplyAsync(Currency.HKD, request);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
-            Headless = true,
-            Args = ChromiumFactAttribute.HeadlessArguments,
-        });
-        var page = await browser.NewPageAsync();
+        var page = await chromium.NewPageAsync();
         await page.GotoAsync(applied.PayUrl);
         var amountShown = await page.Locator("#amount").InnerTextAsync();
         var statusShown = await page.Locator("#status").InnerTextAsync();
@@ -54,14 +46,7 @@ public sealed class BrowserCheckoutTests
         var applied = await h.Client.ApplyAsync(Currency.USD, Requests.Apply("ALIPAY_USD", "BANK_TRANSFER", "5.00", orderId,
             receiver.NotifyUrl, receiver.PaidUrl(orderId), receiver.FailedUrl(orderId)));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
-            Headless = true,
-            Args = ChromiumFactAttribute.HeadlessArguments,
-        });
-        var page = await browser.NewPageAsync();
+        var page = await chromium.NewPageAsync();
         await page.GotoAsync(applied.PayUrl);
         await page.Locator("#fail").ClickAsync();
         await page.WaitForURLAsync(receiver.FailedUrl(orderId));

@@ -72,7 +72,7 @@ public sealed class BicepDiagnosticsTests
     [MemberData(nameof(ParameterFiles))]
     public void Parameter_file_builds_without_diagnostics(string file)
     {
-        var result = BicepCli.Run("build-params", file, "--stdout");
+        var result = CompiledTemplates.BuildParameters(file);
 
         Assert.True(result.ExitCode == 0 && result.StandardError.Length == 0, $"bicep build-params {file}:\n{result.Output}");
         Assert.Contains("parametersJson", result.StandardOutput);

@@ -8,6 +8,16 @@ public sealed class ParameterFileTests
     private const string Dev = "infra/main.dev.bicepparam";
     private const string Prod = "infra/main.prod.bicepparam";
 
+    /// <summary>A variable group that also sets every optional variable.</summary>
+    private static readonly Dictionary<string, string> Everything = new()
+    {
+        ["HAIPAY_PLATFORM_PUBLIC_KEY"] = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+        ["KEYVAULT_SECRETS_OFFICERS"] = "aaaaaaaa-0000-0000-0000-000000000001,aaaaaaaa-0000-0000-0000-000000000002",
+        ["DFMON_ENTRA_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
+        ["DFMON_ALLOWED_USER_NAMES"] = "ops@merchant.example",
+        ["DFMON_ALLOWED_APP_ROLES"] = "DurableFunctionsMonitor.ReadOnly",
+    };
+
     [Fact]
     public void Each_environment_has_its_own_name_and_task_hub()
     {
@@ -41,6 +51,7 @@ public sealed class ParameterFileTests
         Assert.Equal("100001", Value<string>(values, "haiPayHkdAppId"));
         Assert.Equal("100002", Value<string>(values, "haiPayUsdAppId"));
         Assert.Equal("", Value<string>(values, "haiPayPlatformPublicKey"));
+        Assert.Equal(Everything["HAIPAY_PLATFORM_PUBLIC_KEY"], Value<string>(CompiledTemplates.ParameterValues(file, Everything), "haiPayPlatformPublicKey"));
         Assert.DoesNotContain(values, parameter => parameter.Key.Contains("secret", StringComparison.OrdinalIgnoreCase)
             && parameter.Key != "keyVaultSecretsOfficerPrincipalIds");
     }
@@ -63,15 +74,13 @@ public sealed class ParameterFileTests
     public void DfMon_is_deployed_only_when_an_Entra_app_registration_is_configured(string file)
     {
         var without = CompiledTemplates.ParameterValues(file);
-        var with = CompiledTemplates.ParameterValues(file, new Dictionary<string, string>
-        {
-            ["DFMON_ENTRA_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
-            ["DFMON_ALLOWED_APP_ROLES"] = "DurableFunctionsMonitor.ReadOnly",
-        });
+        var with = CompiledTemplates.ParameterValues(file, Everything);
 
         Assert.False(Value<bool>(without, "deployDfMon"));
+        Assert.Equal("", Value<string>(without, "dfMonEntraClientId"));
         Assert.True(Value<bool>(with, "deployDfMon"));
         Assert.Equal("11111111-2222-3333-4444-555555555555", Value<string>(with, "dfMonEntraClientId"));
+        Assert.Equal("ops@merchant.example", Value<string>(with, "dfMonAllowedUserNames"));
         Assert.Equal("DurableFunctionsMonitor.ReadOnly", Value<string>(with, "dfMonAllowedAppRoles"));
     }
 
@@ -81,10 +90,7 @@ public sealed class ParameterFileTests
     public void Secrets_officers_are_a_comma_separated_list_and_none_by_default(string file)
     {
         var none = CompiledTemplates.ParameterValues(file);
-        var two = CompiledTemplates.ParameterValues(file, new Dictionary<string, string>
-        {
-            ["KEYVAULT_SECRETS_OFFICERS"] = "aaaaaaaa-0000-0000-0000-000000000001,aaaaaaaa-0000-0000-0000-000000000002",
-        });
+        var two = CompiledTemplates.ParameterValues(file, Everything);
 
         Assert.Empty(none["keyVaultSecretsOfficerPrincipalIds"]!["value"]!.AsArray());
         Assert.Equal(

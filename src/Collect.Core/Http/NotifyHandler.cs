@@ -128,7 +128,15 @@ public sealed partial class NotifyHandler(
         {
             await durable.RaiseEventAsync(order.OrderId, CollectionTasks.NotifyEvent,
                 new NotifySignal(notification.Status.ToWire(), Verified: true), CancellationToken.None).ConfigureAwait(false);
-            return Acknowledged();
+
+            // The orchestration may have expired the order between the read above and the event, and then ends
+            // without seeing it: read again and settle the callback here if the order is no longer waiting.
+            var after = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false);
+            if (after is null || after.Status is OrderStatus.Pending or OrderStatus.AwaitingPayment)
+            {
+                return Acknowledged();
+            }
+            order = after;
         }
         return await ReconcileAsync(order, notification, cancellationToken).ConfigureAwait(false);
     }

@@ -172,6 +172,26 @@ public sealed class NotifyHandlerTests(CollectEnvironment environment) : IDispos
     }
 
     [Fact]
+    public async Task A_success_raised_while_the_orchestration_expires_the_order_is_settled_by_the_webhook()
+    {
+        var orderId = await AppliedOrderAsync(new OrderBehaviour { Callback = new CallbackBehaviour { Drop = true } });
+        Sandbox.Orders.Settle(orderId, SettleAction.Pay);
+        // The orchestration's last query and expiry happen between the webhook's read and its event: it ends
+        // without ever seeing the event.
+        _durable.OnRaise = async id =>
+        {
+            await _product.GetRequiredService<ExpireActivity>().ExpireAsync(id);
+            _durable.SetStatus(id, OrchestrationRuntimeStatus.Completed);
+        };
+
+        var response = await NotifyAsync(SignedCallbacks.Json(Sandbox, Currency.HKD, orderId, CollectionStatus.Success));
+
+        Assert.Equal((200, "SUCCESS"), (response.Status, response.Body));
+        Assert.Single(_durable.Events);
+        Assert.Equal(OrderStatus.Succeeded, (await Store.GetAsync(orderId))!.Status);
+    }
+
+    [Fact]
     public async Task A_final_callback_haipays_query_does_not_confirm_yet_answers_503_so_haipay_delivers_again()
     {
         var orderId = await AppliedOrderAsync(new OrderBehaviour

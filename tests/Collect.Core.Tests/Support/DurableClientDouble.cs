@@ -50,13 +50,16 @@ public sealed class DurableClientDouble
                 }
             });
         Mock.Setup(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()))
-            .Returns((string id, string name, object? payload, CancellationToken _) =>
+            .Returns(async (string id, string name, object? payload, CancellationToken _) =>
             {
                 lock (Events)
                 {
                     Events.Add((id, name, (NotifySignal)payload!));
                 }
-                return Task.CompletedTask;
+                if (OnRaise is not null)
+                {
+                    await OnRaise(id);
+                }
             });
     }
 
@@ -66,6 +69,9 @@ public sealed class DurableClientDouble
 
     /// <summary>Runs when an instance starts (before the start call returns), e.g. the apply step.</summary>
     public Func<string, Task>? OnStart { get; set; }
+
+    /// <summary>Runs when an event is raised (before the raise call returns), e.g. the orchestration moving on.</summary>
+    public Func<string, Task>? OnRaise { get; set; }
 
     /// <summary>Instances started successfully.</summary>
     public int Starts
