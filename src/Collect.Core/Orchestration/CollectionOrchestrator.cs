@@ -104,6 +104,14 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
         //    reporting success still makes it Succeeded, outside this orchestration).
         var expired = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId);
         logger.LogInformation("Order {OrderId}: deadline passed, order is {Status}.", state.OrderId, expired.Status);
+
+        // A callback that arrived during the final check or the expiry was acknowledged by the webhook, which saw
+        // the order still waiting: confirm it here, or it would be lost with this instance.
+        if (!expired.IsFinal && TakeArrivedNotify(context) is not null)
+        {
+            expired = await QueryAsync(context, logger, new QueryRequest(state.OrderId, QueryReason.Notified), expired);
+            state = state with { QueriesMade = state.QueriesMade + 1 };
+        }
         return Finish(context, state, expired);
     }
 

@@ -100,6 +100,33 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
+    public async Task A_callback_arriving_while_the_order_expires_is_confirmed_before_the_instance_ends()
+    {
+        var context = new ScriptedOrchestrationContext { QueryTakes = TimeSpan.FromSeconds(5) }
+            .QueriesReturn([.. Enumerable.Repeat(Processing, 10), Succeeded])
+            .Notify(Deadline - ScriptedOrchestrationContext.Start + TimeSpan.FromSeconds(2));
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 11), result);
+        Assert.Equal([QueryReason.FinalCheck, QueryReason.Notified], context.Queries.TakeLast(2).Select(q => q.Reason));
+        Assert.Equal(CollectionTasks.QueryActivity, context.Activities[^1]);
+        Assert.Contains(CollectionTasks.ExpireActivity, context.Activities);
+    }
+
+    [Fact]
+    public async Task An_expired_order_without_a_pending_callback_ends_without_another_query()
+    {
+        var context = new ScriptedOrchestrationContext()
+            .QueriesReturn(Enumerable.Repeat(Processing, 10).ToArray());
+
+        await Run(context);
+
+        Assert.Equal(10, context.Queries.Count);
+        Assert.Equal(CollectionTasks.ExpireActivity, context.Activities[^1]);
+    }
+
+    [Fact]
     public async Task Expire_reports_what_the_store_decided()
     {
         var context = new ScriptedOrchestrationContext { ExpireResult = Succeeded }
