@@ -50,7 +50,9 @@ public static class SandboxHost
                     options.WriteSettingsTo = path;
                 }
                 configure?.Invoke(options);
-            });
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
         AddSandbox(builder.Services);
 
         var app = builder.Build();
@@ -83,10 +85,7 @@ public static class SandboxHost
         services.AddSingleton<HaiPayEnvelope>();
         services.AddSingleton<MerchantRequestCheck>();
         services.AddSingleton<FaultInjection>();
-        services.AddSingleton(sp => new CallbackDispatcher(
-            sp.GetRequiredService<SandboxState>(), sp.GetRequiredService<SandboxScheduler>(), sp.GetRequiredService<HaiPayEnvelope>(),
-            sp.GetRequiredService<IOptions<SandboxOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<CallbackDispatcher>>()));
+        services.AddSingleton<CallbackDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CallbackDispatcher>());
         services.AddSingleton(sp => new OrderLifecycle(
             sp.GetRequiredService<SandboxState>(), sp.GetRequiredService<SandboxScheduler>(), sp.GetRequiredService<CallbackDispatcher>(),

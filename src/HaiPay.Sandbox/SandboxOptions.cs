@@ -1,4 +1,5 @@
 using HaiPay.Signing;
+using Microsoft.Extensions.Options;
 
 namespace HaiPay.Sandbox;
 
@@ -56,6 +57,50 @@ public sealed class SandboxOptions
     public string? WriteSettingsTo { get; set; }
 
     public SignatureOptions Signature => new() { SkipEmptyValues = SkipEmptyValues, AppendKey = AppendKey };
+
+    /// <summary>The settings that make no sense, as messages naming them; empty when usable.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (CallbackRetryInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SectionName}:CallbackRetryInterval must be positive.");
+        }
+        if (CallbackRetryCount < 0)
+        {
+            problems.Add($"{SectionName}:CallbackRetryCount must not be negative.");
+        }
+        if (CallbackTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{SectionName}:CallbackTimeout must be positive.");
+        }
+        if (FeePercent is < 0 or >= 100)
+        {
+            problems.Add($"{SectionName}:FeePercent must be at least 0 and below 100.");
+        }
+        if (ProviderUtcOffset < TimeSpan.FromHours(-14) || ProviderUtcOffset > TimeSpan.FromHours(14) || ProviderUtcOffset.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            problems.Add($"{SectionName}:ProviderUtcOffset must be whole minutes between -14:00 and +14:00.");
+        }
+        if (PublicBaseUrl is { IsAbsoluteUri: false } || PublicBaseUrl is { Scheme: not ("http" or "https") })
+        {
+            problems.Add($"{SectionName}:PublicBaseUrl must be an absolute http or https URL.");
+        }
+        if (DefaultNotifyUrl is { IsAbsoluteUri: false } || DefaultNotifyUrl is { Scheme: not ("http" or "https") })
+        {
+            problems.Add($"{SectionName}:DefaultNotifyUrl must be an absolute http or https URL.");
+        }
+        problems.AddRange(BehaviourRules.Validate(DefaultBehaviour)
+            .Select(p => $"{SectionName}:DefaultBehaviour: {p.Key} {string.Join(", ", p.Value)}."));
+        return problems;
+    }
+}
+
+/// <summary>Refuses unusable <see cref="SandboxOptions"/> at start, naming each bad setting.</summary>
+internal sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SandboxOptions options) =>
+        options.Problems() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }
 
 /// <summary>One currency's business ID and secret key, as HaiPay issues them.</summary>
@@ -107,8 +152,9 @@ public enum CallbackReorder
     None,
 
     /// <summary>
-    /// A stale callback carrying the order's last non-final status (-1 when it went through pending confirmation,
-    /// otherwise 1), amount and fee 0.00, as if an earlier notification arrived late.
+    /// A stale callback carrying the status the order had just before its final one (-1 after a pending-confirmation
+    /// phase, else 1 when the checkout page was opened, else 0), amount and fee 0.00, no payTime: as if an earlier
+    /// notification arrived late.
     /// </summary>
     Stale,
 

@@ -114,6 +114,39 @@ public sealed class ApplyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_applies_with_one_orderId_create_exactly_one_order()
+    {
+        var request = Requests.Apply();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            try
+            {
+                await _h.Client.ApplyAsync(Currency.HKD, request);
+                return "accepted";
+            }
+            catch (HaiPayRejectedException ex)
+            {
+                return ex.Code;
+            }
+        }));
+
+        Assert.Single(outcomes, o => o == "accepted");
+        Assert.Equal(15, outcomes.Count(o => o == SandboxErrorCodes.DuplicateOrderId));
+        Assert.Equal(new OrderCounters(16, 1, 0, 0, 0, 0, 0), _h.State.Counters.For(request.OrderId));
+    }
+
+    [Fact]
+    public async Task An_appId_sent_as_a_JSON_string_is_read_like_a_number()
+    {
+        var fields = Requests.Apply().ToFields(_h.AppId(Currency.HKD));
+
+        var envelope = await _h.PostSignedAsync("hkd/collect/apply", Currency.HKD, fields);
+
+        Assert.Equal("1", envelope.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_same_orderId_may_be_used_once_per_appId()
     {
         var orderId = Requests.NewOrderId();
@@ -198,6 +231,22 @@ public sealed class ApplyTests : IAsyncLifetime
 
         Assert.Equal("0", envelope.GetProperty("status").GetString());
         Assert.Equal(SandboxErrorCodes.ParameterError, envelope.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_a_parameter_error_even_when_chunked()
+    {
+        var huge = "{\"subject\":\"" + new string('x', 100_000) + "\"}";
+        using var content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "hkd/collect/apply") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await _h.Http.SendAsync(request);
+        var envelope = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(SandboxErrorCodes.ParameterError, envelope.GetProperty("error").GetString());
+        Assert.Contains("larger than", envelope.GetProperty("msg").GetString());
     }
 
     [Fact]

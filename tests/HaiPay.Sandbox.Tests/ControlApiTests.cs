@@ -99,6 +99,38 @@ public sealed class ControlApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resending_needs_a_notify_url()
+    {
+        var request = Requests.Apply(notifyUrl: null);
+        await _h.Client.ApplyAsync(Currency.HKD, request);
+        await PostJson($"_sandbox/orders/{request.OrderId}/pay", null);
+
+        using var response = await _h.Http.PostAsync($"_sandbox/orders/{request.OrderId}/resend-callback", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("no notifyUrl", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, _h.State.Counters.For(request.OrderId).CallbacksSent);
+    }
+
+    [Fact]
+    public async Task Concurrent_actions_on_one_order_settle_it_exactly_once()
+    {
+        var request = Requests.Apply(amount: "10.00");
+        await _h.Client.ApplyAsync(Currency.HKD, request);
+        var actions = Enumerable.Range(0, 24).Select(i => (i % 3) switch { 0 => "pay", 1 => "fail", _ => "partial" }).ToList();
+
+        var responses = await Task.WhenAll(actions.Select(async action =>
+        {
+            using var response = await _h.Http.PostAsync($"_sandbox/orders/{request.OrderId}/{action}", null);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(1, responses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(23, responses.Count(s => s == HttpStatusCode.Conflict));
+        Assert.True(_h.State.FindOrder(request.OrderId)!.Status.IsFinal());
+    }
+
+    [Fact]
     public async Task An_unknown_order_is_404()
     {
         using var response = await _h.Http.PostAsync("_sandbox/orders/nope/pay", null);

@@ -82,4 +82,18 @@ public sealed class HostTests
         Assert.Contains("Sandbox:PlatformPrivateKey", refused.Message);
         Assert.DoesNotContain("bm90IGEga2V5", refused.Message);
     }
+
+    [Theory]
+    [InlineData("--Sandbox:CallbackRetryInterval", "00:00:00", "CallbackRetryInterval")]
+    [InlineData("--Sandbox:CallbackRetryCount", "-1", "CallbackRetryCount")]
+    [InlineData("--Sandbox:FeePercent", "-0.5", "FeePercent")]
+    [InlineData("--Sandbox:ProviderUtcOffset", "15:00:00", "ProviderUtcOffset")]
+    [InlineData("--Sandbox:DefaultBehaviour:Callback:Copies", "0", "callback.copies")]
+    public void Unusable_settings_stop_the_start_naming_the_setting(string key, string value, string named)
+    {
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            SandboxHost.Build(["--urls", "http://127.0.0.1:0", key, value]));
+
+        Assert.Contains(named, refused.Message);
+    }
 }

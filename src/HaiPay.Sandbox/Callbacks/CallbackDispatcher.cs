@@ -12,7 +12,7 @@ namespace HaiPay.Sandbox.Callbacks;
 /// <see cref="SandboxOptions.CallbackRetryInterval"/>, at most <see cref="SandboxOptions.CallbackRetryCount"/> times.
 /// Publishing never blocks the caller.
 /// </summary>
-public sealed class CallbackDispatcher : BackgroundService
+internal sealed class CallbackDispatcher : BackgroundService
 {
     private const int Workers = 4;
     private const string Acknowledgement = "SUCCESS";
@@ -26,7 +26,7 @@ public sealed class CallbackDispatcher : BackgroundService
     private readonly ILogger<CallbackDispatcher> _logger;
     private readonly HttpClient _http;
 
-    internal CallbackDispatcher(
+    public CallbackDispatcher(
         SandboxState state, SandboxScheduler scheduler, HaiPayEnvelope envelope, IOptions<SandboxOptions> options,
         TimeProvider time, ILogger<CallbackDispatcher> logger)
     {
@@ -76,13 +76,7 @@ public sealed class CallbackDispatcher : BackgroundService
     }
 
     /// <summary>Queues one more delivery of a final callback, now.</summary>
-    internal void Resend(CallbackNotice notice)
-    {
-        if (notice.NotifyUrl is not null)
-        {
-            Enqueue(NewDelivery(notice, _state.Generation, null), TimeSpan.Zero);
-        }
-    }
+    internal void Resend(CallbackNotice notice) => Enqueue(NewDelivery(notice, _state.Generation, null), TimeSpan.Zero);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None)));

@@ -14,6 +14,7 @@ public enum OrderActionError
     PendingConfirmation,
     NotPending,
     NotFinal,
+    NoNotifyUrl,
     InvalidAmount,
 }
 
@@ -76,6 +77,11 @@ public sealed class OrderLifecycle
             if (!order.Status.IsFinal())
             {
                 throw new OrderActionException(OrderActionError.NotFinal, $"Order {order.OrderNo} is not final (status {order.Status.ToWire()}): there is no callback to resend.");
+            }
+            if (order.NotifyUrl is null)
+            {
+                throw new OrderActionException(OrderActionError.NoNotifyUrl,
+                    $"Order {order.OrderNo} has no notifyUrl (and Sandbox:DefaultNotifyUrl is not set): there is nowhere to send a callback.");
             }
             notice = CallbackNotice.From(order);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace HaiPay.Sandbox.Wire;
 
@@ -18,6 +19,10 @@ internal static class RequestFields
         {
             return (null, $"the body is larger than {MaxBodyBytes} bytes");
         }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
         JsonDocument document;
         try
         {
@@ -26,6 +31,10 @@ internal static class RequestFields
         catch (JsonException ex)
         {
             return (null, $"the body is not valid JSON ({ex.Message})");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, $"the body is larger than {MaxBodyBytes} bytes");
         }
         using (document)
         {
