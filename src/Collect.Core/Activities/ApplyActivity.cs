@@ -62,6 +62,12 @@ public sealed partial class ApplyActivity(
         }
         catch (HaiPayRejectedException rejected)
         {
+            // An earlier attempt may have reached HaiPay and lost its answer (timeout, crash), so that this one is
+            // refused as a duplicate: if HaiPay has this very order, it was accepted after all.
+            if (await FindAtHaiPayAsync(order, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                return await AdoptAsync(order, existing, cancellationToken).ConfigureAwait(false);
+            }
             await store.AppendAuditAsync(new AuditEntry
             {
                 OrderId = orderId,
@@ -101,6 +107,44 @@ public sealed partial class ApplyActivity(
         return StoredOutcome(updated ?? order);
     }
 
+    /// <summary>
+    /// HaiPay's own record of this order (same orderId, same amount), or null when HaiPay does not know it. A query
+    /// that fails transiently propagates, so the orchestration retries rather than rejecting too early.
+    /// </summary>
+    private async Task<QueryResult?> FindAtHaiPayAsync(Order order, CancellationToken cancellationToken)
+    {
+        QueryResult found;
+        try
+        {
+            found = await haiPay.QueryAsync(order.Currency, order.OrderId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaiPayRejectedException)
+        {
+            return null;
+        }
+        return found.Amount is null || found.Amount == order.Amount ? found : null;
+    }
+
+    /// <summary>HaiPay holds the order from an attempt whose answer was lost: AwaitingPayment (payUrl unknown) plus what the query said.</summary>
+    private async Task<ApplyOutcome> AdoptAsync(Order order, QueryResult existing, CancellationToken cancellationToken)
+    {
+        var orderNo = existing.OrderNo ?? order.OrderNo ?? string.Empty;
+        await store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = order.OrderId,
+            Kind = AuditKind.Apply,
+            Detail = "refused as a repeat, but HaiPay holds this order from an earlier attempt: accepted (payUrl unknown)",
+            OrderNo = orderNo,
+            ProviderStatus = existing.Status.ToWire(),
+        }, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var updated = await store.UpdateAsync(order.OrderId,
+            o => OrderTransitions.Observe(OrderTransitions.ApplyAccepted(o, orderNo, payUrl: null, now), ProviderObservation.FromQuery(existing), now),
+            "apply answer lost; order found at HaiPay", cancellationToken).ConfigureAwait(false);
+        LogAdopted(order.OrderId, orderNo);
+        return StoredOutcome(updated ?? order);
+    }
+
     /// <summary>The outcome an order past Pending stands for.</summary>
     private static ApplyOutcome StoredOutcome(Order order) => order.Status == OrderStatus.Rejected
         ? new ApplyOutcome(false, order.OrderNo, order.PayUrl, order.ErrorCode, order.ErrorMessage)
@@ -114,6 +158,9 @@ public sealed partial class ApplyActivity(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} rejected by HaiPay with code {ErrorCode}")]
     private partial void LogRejected(string orderId, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: apply refused as a repeat, but HaiPay holds it as {OrderNo}; accepted without a payUrl")]
+    private partial void LogAdopted(string orderId, string orderNo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} is already {Status}: apply not repeated")]
     private partial void LogAlreadyApplied(string orderId, OrderStatus status);

@@ -18,8 +18,11 @@ public static class OrderTransitions
     public static bool IsFinal(this OrderStatus status) =>
         status is OrderStatus.Succeeded or OrderStatus.Failed or OrderStatus.Rejected or OrderStatus.NeedsReview;
 
-    /// <summary>HaiPay accepted the apply: Pending → AwaitingPayment with orderNo and payUrl.</summary>
-    public static Order ApplyAccepted(Order order, string orderNo, string payUrl, DateTimeOffset now)
+    /// <summary>
+    /// HaiPay accepted the apply: Pending → AwaitingPayment with orderNo and payUrl (null when the apply's answer was
+    /// lost and the order was found by a query, which does not return it).
+    /// </summary>
+    public static Order ApplyAccepted(Order order, string orderNo, string? payUrl, DateTimeOffset now)
     {
         var next = order.Status == OrderStatus.Pending
             ? order with { Status = OrderStatus.AwaitingPayment, OrderNo = orderNo, PayUrl = payUrl }

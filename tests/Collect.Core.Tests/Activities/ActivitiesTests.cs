@@ -103,6 +103,53 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
     }
 
     [Fact]
+    public async Task An_apply_whose_answer_was_lost_is_found_at_haipay_instead_of_rejected_as_a_duplicate()
+    {
+        var order = await StorePendingAsync();
+        // HaiPay processes the apply, but the answer never arrives in time.
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Apply, Kind = FaultKind.Timeout, OrderId = order.OrderId, Count = 1,
+            Hang = TimeSpan.FromSeconds(3),
+        });
+        using var impatient = environment.CreateProduct(new Dictionary<string, string?>
+        {
+            ["HaiPay:AttemptTimeout"] = "00:00:01",
+        });
+        var store = impatient.GetRequiredService<OrderStore>();
+        await store.CreateAsync(order);
+        var apply = impatient.GetRequiredService<ApplyActivity>();
+        await Assert.ThrowsAsync<HaiPayTransientException>(() => apply.ApplyAsync(order.OrderId));
+        for (var i = 0; i < 100 && environment.Sandbox.State.FindOrder(order.OrderId) is null; i++)
+        {
+            await Task.Delay(100); // the durable retry waits too: HaiPay finishes the first attempt meanwhile
+        }
+
+        var outcome = await apply.ApplyAsync(order.OrderId);
+
+        var atHaiPay = environment.Sandbox.State.FindOrder(order.OrderId)!;
+        Assert.Equal(new ApplyOutcome(true, atHaiPay.OrderNo, null, null, null), outcome);
+        Assert.Equal(2, environment.Sandbox.State.Counters.For(order.OrderId).Applies);
+        var stored = await store.GetAsync(order.OrderId);
+        Assert.Equal((OrderStatus.AwaitingPayment, atHaiPay.OrderNo), (stored!.Status, stored.OrderNo));
+        Assert.Contains(await store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Apply && e.Detail!.Contains("earlier attempt"));
+    }
+
+    [Fact]
+    public async Task A_duplicate_orderId_held_at_haipay_for_another_amount_is_rejected()
+    {
+        var first = await StoreAppliedAsync();
+        using var other = environment.CreateProduct();
+        var otherStore = other.GetRequiredService<OrderStore>();
+        await otherStore.CreateAsync(TestOrders.Pending(first.OrderId, amount: 250m));
+
+        var outcome = await other.GetRequiredService<ApplyActivity>().ApplyAsync(first.OrderId);
+
+        Assert.False(outcome.Accepted);
+        Assert.Equal(OrderStatus.Rejected, (await otherStore.GetAsync(first.OrderId))!.Status);
+    }
+
+    [Fact]
     public async Task Query_of_an_open_order_keeps_it_awaiting_payment()
     {
         var order = await StoreAppliedAsync();
