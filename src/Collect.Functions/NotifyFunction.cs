@@ -12,7 +12,7 @@ public sealed class NotifyFunction(NotifyHandler handler)
 
     [Function(HaiPayNotify)]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "haipay/notify")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CollectRoutes.HaiPayNotify)] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         handler.HandleAsync(request, durable, request.HttpContext.RequestAborted);
 }

@@ -13,13 +13,13 @@ public sealed class OrdersFunctions(OrdersHandler handler)
 
     [Function(CreateOrder)]
     public Task<IResult> CreateAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = CollectRoutes.Orders)] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         handler.CreateAsync(request, durable, request.HttpContext.RequestAborted);
 
     [Function(GetOrder)]
     public Task<IResult> GetAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/{orderId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = CollectRoutes.Order)] HttpRequest request,
         string orderId) =>
         handler.GetAsync(orderId, request.HttpContext.RequestAborted);
 }

@@ -1,4 +1,5 @@
 using Collect.Core.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 
 namespace Collect.LocalRunner;
@@ -8,11 +9,12 @@ public static class CollectRoutesEndpoints
 {
     public static IEndpointRouteBuilder MapCollectRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/orders", (HttpRequest request, DurableTaskClient durable, OrdersHandler handler, CancellationToken ct) =>
+        var api = app.MapGroup("/" + CollectRoutes.Prefix);
+        api.MapPost(CollectRoutes.Orders, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] OrdersHandler handler, CancellationToken ct) =>
             handler.CreateAsync(request, durable, ct));
-        app.MapGet("/api/orders/{orderId}", (string orderId, OrdersHandler handler, CancellationToken ct) =>
+        api.MapGet(CollectRoutes.Order, (string orderId, [FromServices] OrdersHandler handler, CancellationToken ct) =>
             handler.GetAsync(orderId, ct));
-        app.MapPost("/api/haipay/notify", (HttpRequest request, DurableTaskClient durable, NotifyHandler handler, CancellationToken ct) =>
+        api.MapPost(CollectRoutes.HaiPayNotify, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] NotifyHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, durable, ct));
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Collect.Core.Http;
 using Collect.Core.Orchestration;
 using Collect.Functions;
 using TestSupport;
@@ -82,5 +83,17 @@ public sealed class FunctionsMetadataTests
 
         Assert.Equal(durableClient ? 1 : 0, Bindings(name).Count(b => b.GetProperty("type").GetString() == "durableClient"));
         Assert.Equal(durableClient ? 3 : 2, Bindings(name).Count);
+    }
+
+    [Fact]
+    public void The_http_routes_are_the_shared_route_list_the_local_runner_serves()
+    {
+        var routes = Functions.Value.Values
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
+            .Select(b => (Method: b.GetProperty("methods")[0].GetString()!.ToUpperInvariant(), Route: b.GetProperty("route").GetString()!))
+            .Order();
+
+        Assert.Equal(CollectRoutes.All.Order(), routes);
     }
 }

@@ -20,6 +20,13 @@ public sealed class DurableEngineOptions
     /// <summary>Longest idle wait between queue polls; timers fire at most this late. The backend's default is 30 s.</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a dequeued control-queue or work-item message stays invisible to other workers (renewed while it is
+    /// being processed). After a crash, the messages the dead process held come back after this long, so it bounds
+    /// how late a killed runner's in-flight orchestrations resume. The backend's default is 5 minutes.
+    /// </summary>
+    public TimeSpan MessageVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public int MaxConcurrentActivities { get; set; } = 100;
 
     public int MaxConcurrentOrchestrations { get; set; } = 100;

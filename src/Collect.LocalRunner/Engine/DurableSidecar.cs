@@ -41,6 +41,8 @@ public sealed class DurableSidecar : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(storageConnection),
             PartitionCount = options.PartitionCount,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            ControlQueueVisibilityTimeout = options.MessageVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             WorkerId = options.WorkerId,
