@@ -85,6 +85,7 @@ public static class SandboxHost
         services.AddSingleton<HaiPayEnvelope>();
         services.AddSingleton<MerchantRequestCheck>();
         services.AddSingleton<FaultInjection>();
+        services.AddSingleton<MerchantRequestReader>();
         services.AddSingleton<CallbackDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CallbackDispatcher>());
         services.AddSingleton(sp => new OrderLifecycle(

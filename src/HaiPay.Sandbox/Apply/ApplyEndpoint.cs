@@ -14,12 +14,11 @@ namespace HaiPay.Sandbox.Apply;
 /// </summary>
 internal sealed class ApplyEndpoint(
     SandboxState state,
-    MerchantRequestCheck merchantCheck,
+    MerchantRequestReader reader,
     ApplyRequestValidator validator,
     PaymentMethodCatalogue catalogue,
     OrderLifecycle lifecycle,
     HaiPayEnvelope envelope,
-    FaultInjection faults,
     SandboxAddress address)
 {
     public static void Map(IEndpointRouteBuilder routes) =>
@@ -28,27 +27,12 @@ internal sealed class ApplyEndpoint(
 
     private async Task<IResult> HandleAsync(string segment, HttpContext http)
     {
-        if (!CurrencyExtensions.TryParse(segment, out var currency))
+        var (merchant, answer) = await reader.ReadAsync(segment, http, FaultEndpoint.Apply);
+        if (merchant is null)
         {
-            return Results.NotFound();
+            return answer!;
         }
-        var (fields, problem) = await RequestFields.ReadAsync(http.Request, http.RequestAborted);
-        var orderId = fields?.GetValueOrDefault("orderId");
-        state.Counters.ApplyReceived(orderId);
-
-        var fault = await faults.DecideAsync(FaultEndpoint.Apply, orderId);
-        if (fault.ShortCircuit is { } injected)
-        {
-            return injected;
-        }
-        if (fields is null)
-        {
-            return HaiPayEnvelope.Error(SandboxErrorCodes.ParameterError, $"Invalid request body: {problem}");
-        }
-        if (merchantCheck.Verify(currency, fields, out var appId) is { } rejected)
-        {
-            return rejected;
-        }
+        var (currency, fields, appId) = (merchant.Currency, merchant.Fields, merchant.AppId);
 
         var request = ToApplyRequest(fields);
         var method = string.IsNullOrEmpty(request.InBankCode) ? null : catalogue.Find(currency, request.InBankCode);
@@ -94,7 +78,7 @@ internal sealed class ApplyEndpoint(
             new WireField("orderId", order.OrderId),
             new WireField("orderNo", order.OrderNo),
             new WireField("payUrl", address.PayUrl(order.OrderNo)),
-        ], fault.CorruptSignature);
+        ], merchant.CorruptSignature);
     }
 
     private static ApplyRequest ToApplyRequest(IReadOnlyDictionary<string, string?> fields) => new()

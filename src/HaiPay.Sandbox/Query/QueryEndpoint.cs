@@ -11,9 +11,8 @@ namespace HaiPay.Sandbox.Query;
 /// </summary>
 internal sealed class QueryEndpoint(
     SandboxState state,
-    MerchantRequestCheck merchantCheck,
+    MerchantRequestReader reader,
     HaiPayEnvelope envelope,
-    FaultInjection faults,
     IOptions<SandboxOptions> options)
 {
     public static void Map(IEndpointRouteBuilder routes) =>
@@ -22,27 +21,12 @@ internal sealed class QueryEndpoint(
 
     private async Task<IResult> HandleAsync(string segment, HttpContext http)
     {
-        if (!CurrencyExtensions.TryParse(segment, out var currency))
+        var (merchant, answer) = await reader.ReadAsync(segment, http, FaultEndpoint.Query);
+        if (merchant is null)
         {
-            return Results.NotFound();
+            return answer!;
         }
-        var (fields, problem) = await RequestFields.ReadAsync(http.Request, http.RequestAborted);
-        var orderId = fields?.GetValueOrDefault("orderId");
-        state.Counters.QueryReceived(orderId);
-
-        var fault = await faults.DecideAsync(FaultEndpoint.Query, orderId);
-        if (fault.ShortCircuit is { } injected)
-        {
-            return injected;
-        }
-        if (fields is null)
-        {
-            return HaiPayEnvelope.Error(SandboxErrorCodes.ParameterError, $"Invalid request body: {problem}");
-        }
-        if (merchantCheck.Verify(currency, fields, out var appId) is { } rejected)
-        {
-            return rejected;
-        }
+        var (currency, fields, appId, orderId) = (merchant.Currency, merchant.Fields, merchant.AppId, merchant.OrderId);
         if (string.IsNullOrEmpty(orderId))
         {
             return HaiPayEnvelope.Error(SandboxErrorCodes.ParameterError, "orderId: is required");
@@ -70,6 +54,6 @@ internal sealed class QueryEndpoint(
                 new("errorMsg", order.Status == CollectionStatus.Failed ? order.ErrorMsg : null),
             ];
         }
-        return envelope.Success(currency, data, fault.CorruptSignature);
+        return envelope.Success(currency, data, merchant.CorruptSignature);
     }
 }
