@@ -1,8 +1,10 @@
 using Collect.Core;
 using Collect.LocalRunner;
+using Collect.LocalRunner.Diagnostics;
 using Collect.LocalRunner.Engine;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json and host.json sit beside the binary, wherever the runner is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Merchant-side HaiPay settings written by the sandbox (run.sh): the lowest layer.
 SettingsFile.AddAsLowestLayer(builder.Configuration);
@@ -20,6 +22,7 @@ using var engineLoggers = LoggerFactory.Create(logging => logging
 await using var sidecar = await DurableSidecar.StartAsync(engine, hubName, storage, engineLoggers);
 
 builder.Services.AddCollectCore(builder.Configuration);
+builder.Services.AddCredentialSourceMeter();
 builder.Services.AddCollectionWorker(sidecar, engine);
 builder.Services.AddProblemDetails();
 builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -27,4 +30,5 @@ builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = TimeSpan.FromSe
 var app = builder.Build();
 app.Logger.LogInformation("Durable Task engine: task hub {HubName} on Azure Storage, sidecar {Sidecar}", hubName, sidecar.Address);
 app.MapCollectRoutes();
+app.MapCredentialSourceMeter();
 await app.RunAsync();

@@ -50,6 +50,32 @@ public sealed class CreateScenarioTests(NotifiedStackFixture fixture, ITestOutpu
     });
 
     [Fact]
+    public Task An_apply_whose_answer_was_lost_is_found_at_HaiPay_when_the_retry_is_refused_as_a_repeat() => _stack.RunAsync(output, async () =>
+    {
+        // Attempt 1 outlives HaiPay:AttemptTimeout (3 s) but HaiPay still creates the order (after 4 s); attempt 2
+        // fails with 503; attempt 3 (about 9 s in) is refused as a duplicate orderId, so the product asks HaiPay.
+        var orderId = OrderRequest.NewOrderId("applylost");
+        await _stack.Control.AddFaultAsync(new SandboxFault
+        {
+            Endpoint = "apply", Kind = "timeout", Hang = TimeSpan.FromSeconds(4), OrderId = orderId, Count = 1,
+        });
+        await _stack.Control.AddFaultAsync(new SandboxFault { Endpoint = "apply", Kind = "serverError", StatusCode = 503, OrderId = orderId, Count = 1 });
+
+        var created = await _stack.Orders.CreateAsync(OrderRequest.Hkd(orderId));
+
+        Assert.True(created.Status is HttpStatusCode.Created or HttpStatusCode.Accepted, created.ToString());
+        var adopted = await _stack.Orders.WaitForStatusAsync(orderId, "AwaitingPayment", Scenario.Patience);
+        var atHaiPay = await _stack.Control.OrderAsync(orderId);
+        Assert.Equal(atHaiPay!.OrderNo, adopted.OrderNo);
+        var counters = await _stack.Control.CountersAsync(orderId);
+        Assert.Equal(3, counters.Applies);
+        Assert.Equal(1, counters.AppliesAccepted);
+        Assert.Contains(await _stack.Stored.AuditAsync(orderId), a => a.Kind == "Apply" && a.Detail!.Contains("refused as a repeat"));
+        await _stack.Control.ActAsync(orderId, "pay");
+        Assert.Equal("128.50", (await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience)).ActualAmount);
+    });
+
+    [Fact]
     public Task A_business_rejection_is_answered_422_and_stored_as_Rejected() => _stack.RunAsync(output, async () =>
     {
         var orderId = OrderRequest.NewOrderId("rejected");
