@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Collect.EndToEnd.Tests;
 
 /// <summary>
-/// The runner is killed (SIGKILL) while orders wait, HaiPay settles them while it is down, and a new runner process
+/// The runner is stopped (SIGTERM) or killed (SIGKILL) while orders wait, HaiPay settles them while it is down, and a new runner process
 /// with the same settings picks every orchestration up: each order ends as it would have without the crash.
 /// Own stack, because it kills the runner.
 /// </summary>
@@ -35,6 +35,23 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
             await _stack.DisposeAsync();
         }
     }
+
+    [Fact]
+    public Task A_graceful_stop_exits_cleanly_and_the_next_start_carries_on() => _stack.RunAsync(output, async () =>
+    {
+        var orderId = OrderRequest.NewOrderId("sigterm");
+        Assert.Equal(HttpStatusCode.Created, (await _stack.Orders.CreateAsync(OrderRequest.Hkd(orderId))).Status);
+        await _stack.Orders.WaitForAsync(orderId, v => v.ProviderStatus == 0, "queried once", Scenario.Patience);
+
+        await _stack.Runner.StopAsync();
+
+        var stopped = _stack.Runner.Runs[^1];
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.DoesNotContain("Unhandled exception", stopped.OutputSince());
+        await _stack.Runner.StartAsync(CancellationToken.None);
+        await _stack.Control.ActAsync(orderId, "pay");
+        Assert.Equal("128.50", (await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience)).ActualAmount);
+    });
 
     [Fact]
     public Task Orders_waiting_when_the_runner_is_killed_reach_the_same_final_status_after_a_restart() => _stack.RunAsync(output, async () =>

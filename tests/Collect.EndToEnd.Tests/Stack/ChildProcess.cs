@@ -14,12 +14,14 @@ public sealed class ChildProcess : IDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<(long Number, string Text)> _lines = new();
+    private readonly IDisposable _exitCleanup;
     private long _lineCount;
 
     private ChildProcess(string name, Process process)
     {
         Name = name;
         _process = process;
+        _exitCleanup = ExitCleanup.Register(Kill);
     }
 
     /// <summary>Short name used as the prefix of its output lines.</summary>
@@ -84,6 +86,31 @@ public sealed class ChildProcess : IDisposable
         return text.ToString();
     }
 
+    /// <summary>
+    /// SIGTERM (a graceful shutdown, as Ctrl-C or a container stop), then SIGKILL if it is still running after
+    /// <paramref name="grace"/>. On Windows, only the kill.
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        if (!OperatingSystem.IsWindows() && SendSignal(_process.Id, SigTerm) == 0)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        Kill();
+    }
+
     /// <summary>SIGKILL on Linux: the process gets no chance to clean up. Waits until it is gone.</summary>
     public void Kill()
     {
@@ -104,8 +131,14 @@ public sealed class ChildProcess : IDisposable
     public void Dispose()
     {
         Kill();
+        _exitCleanup.Dispose();
         _process.Dispose();
     }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void Keep(string? line)
     {

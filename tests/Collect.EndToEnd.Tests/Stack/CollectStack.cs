@@ -10,6 +10,8 @@ namespace Collect.EndToEnd;
 public sealed class CollectStack : IAsyncDisposable
 {
     private readonly string _folder;
+    private readonly List<RunnerProcess> _retiredRunners = [];
+    private readonly IDisposable _azuriteExitCleanup;
 
     private CollectStack(string folder, AzuriteProcess azurite, SandboxProcess sandbox, RunnerProcess runner, string taskHub)
     {
@@ -20,13 +22,14 @@ public sealed class CollectStack : IAsyncDisposable
         TaskHub = taskHub;
         Orders = new OrdersApi(runner.BaseUrl);
         Stored = new StoredState(azurite.ConnectionString, taskHub);
+        _azuriteExitCleanup = ExitCleanup.Register(() => azurite.DisposeAsync().GetAwaiter().GetResult());
     }
 
     public AzuriteProcess Azurite { get; }
     public SandboxProcess Sandbox { get; }
-    public RunnerProcess Runner { get; }
+    public RunnerProcess Runner { get; private set; }
     public string TaskHub { get; }
-    public OrdersApi Orders { get; }
+    public OrdersApi Orders { get; private set; }
     public SandboxControl Control => Sandbox.Control;
     public StoredState Stored { get; }
 
@@ -41,21 +44,7 @@ public sealed class CollectStack : IAsyncDisposable
         {
             await azurite.InitializeAsync();
             sandbox = await SandboxProcess.StartAsync(folder, settings.Sandbox, cancellationToken);
-            var runnerSettings = new Dictionary<string, string>
-            {
-                ["SettingsFile"] = sandbox.SettingsFile,
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["OrderStorage"] = azurite.ConnectionString,
-                ["TaskHubName"] = settings.TaskHub,
-                ["Logging:Console:FormatterName"] = "simple",
-                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
-                ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
-            };
-            foreach (var (key, value) in settings.Runner)
-            {
-                runnerSettings[key] = value;
-            }
-            runner = new RunnerProcess(runnerSettings);
+            runner = new RunnerProcess(RunnerSettings(azurite, sandbox, settings.TaskHub, settings.Runner));
             await runner.StartAsync(cancellationToken);
             return new CollectStack(folder, azurite, sandbox, runner, settings.TaskHub);
         }
@@ -67,6 +56,41 @@ public sealed class CollectStack : IAsyncDisposable
             DeleteFolder(folder);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops the runner gracefully and starts a new one on the same storage, task hub and sandbox with other runner
+    /// settings (e.g. another query schedule). Its port is new: <see cref="Orders"/> follows it.
+    /// </summary>
+    public async Task ReplaceRunnerAsync(IReadOnlyDictionary<string, string> runnerSettings, CancellationToken cancellationToken = default)
+    {
+        await Runner.StopAsync();
+        _retiredRunners.Add(Runner);
+        Orders.Dispose();
+        Runner = new RunnerProcess(RunnerSettings(Azurite, Sandbox, TaskHub, runnerSettings));
+        Orders = new OrdersApi(Runner.BaseUrl);
+        await Runner.StartAsync(cancellationToken);
+    }
+
+    /// <summary>The runner's command-line settings: wired to this Azurite and sandbox, compact logs, then <paramref name="overrides"/>.</summary>
+    private static Dictionary<string, string> RunnerSettings(
+        AzuriteProcess azurite, SandboxProcess sandbox, string taskHub, IReadOnlyDictionary<string, string> overrides)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["SettingsFile"] = sandbox.SettingsFile,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["OrderStorage"] = azurite.ConnectionString,
+            ["TaskHubName"] = taskHub,
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+            ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+        return settings;
     }
 
     /// <summary>A position in every process's output, for <see cref="OutputSince"/>.</summary>
@@ -96,10 +120,15 @@ public sealed class CollectStack : IAsyncDisposable
         {
             Orders.Dispose();
             Runner.Dispose();
+            foreach (var retired in _retiredRunners)
+            {
+                retired.Dispose();
+            }
             Sandbox.Dispose();
         }
         finally
         {
+            _azuriteExitCleanup.Dispose();
             await Azurite.DisposeAsync();
             DeleteFolder(_folder);
         }

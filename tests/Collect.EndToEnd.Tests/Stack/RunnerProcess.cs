@@ -75,6 +75,9 @@ public sealed class RunnerProcess : IDisposable
         }
     }
 
+    /// <summary>A graceful shutdown (SIGTERM), as Ctrl-C in run.sh; SIGKILL if it takes longer than 30 s.</summary>
+    public Task StopAsync() => _runs.Count > 0 ? _runs[^1].StopAsync(TimeSpan.FromSeconds(30)) : Task.CompletedTask;
+
     /// <summary>SIGKILL: no graceful shutdown, nothing flushed. Waits until the process is gone.</summary>
     public void Kill()
     {

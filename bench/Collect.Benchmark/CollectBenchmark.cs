@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Collect.EndToEnd;
+using Collect.LocalRunner.Engine;
+
+namespace Collect.Benchmark;
+
+/// <summary>
+/// Starts Azurite, the sandbox and the local runner as processes (as the end-to-end tests do) and measures:
+/// <list type="number">
+/// <item>the notified path: orders the sandbox pays after <see cref="BenchmarkSettings.PayAfter"/>, its callback
+/// delivered; production query schedule and deadline;</item>
+/// <item>callbacks dropped, the customer pays: the query loop finds the payment (schedule compressed);</item>
+/// <item>callbacks dropped, nobody pays: the first hour of the query schedule, compressed, ending Expired;</item>
+/// <item>the bare engine baseline, in this process, on the same Azurite.</item>
+/// </list>
+/// Prints a Markdown report.
+/// </summary>
+public static class CollectBenchmark
+{
+    /// <summary>Runner logs at Warning: console logging per request is not part of what is measured.</summary>
+    private static readonly Dictionary<string, string> QuietLogs = new() { ["Logging:LogLevel:Default"] = "Warning" };
+
+    public static async Task<int> RunAsync(BenchmarkSettings settings, TextWriter output)
+    {
+        var startedAt = DateTimeOffset.Now;
+        output.WriteLine("Starting Azurite, the HaiPay sandbox and the local runner...");
+        await using var stack = await CollectStack.StartAsync(new StackSettings
+        {
+            TaskHub = "benchproduct",
+            Sandbox = new Dictionary<string, string>
+            {
+                ["Sandbox:CallbackRetryInterval"] = "00:00:01",
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            Runner = QuietLogs,
+        });
+        try
+        {
+            var paying = new SandboxBehaviour { AutoAction = "pay", AutoActionDelay = settings.PayAfter };
+            await stack.Control.SetDefaultBehaviourAsync(paying);
+            output.WriteLine($"Warm-up: {settings.Warmup} orders...");
+            await ProductLoad.RunAsync(stack.Orders, "warm", settings.Warmup, settings.Concurrency);
+
+            output.WriteLine($"Notified path: {settings.Orders} orders, {settings.Concurrency} at a time...");
+            var keysBefore = await KeySourceCounts.ReadAsync(stack.Runner.BaseUrl);
+            var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
+            var keys = await KeySourceCounts.ReadAsync(stack.Runner.BaseUrl) - keysBefore;
+            var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
+
+            output.WriteLine($"Restarting the runner with the query schedule compressed {settings.Compression}x " +
+                             $"({settings.CompressedBackoff}; deadline {settings.CompressedHour:c} = 1 h)...");
+            var compressed = new Dictionary<string, string>(QuietLogs)
+            {
+                ["Collect:QueryBackoff"] = settings.CompressedBackoff,
+                ["Collect:Deadline"] = settings.CompressedHour.ToString("c", CultureInfo.InvariantCulture),
+            };
+            await stack.ReplaceRunnerAsync(compressed);
+            var silentCallbacks = new SandboxCallbacks { Drop = true };
+
+            output.WriteLine($"Callbacks dropped, customer pays: {settings.SilentOrders} orders...");
+            await stack.Control.SetDefaultBehaviourAsync(paying with { Callback = silentCallbacks });
+            var foundByQuery = await ProductLoad.RunAsync(stack.Orders, "dropped", settings.SilentOrders, settings.Concurrency);
+            var foundByQueryCalls = await ProviderCallsAsync(stack.Control, foundByQuery);
+
+            output.WriteLine($"Callbacks dropped, never paid: {settings.SilentOrders} orders through the first (compressed) hour...");
+            await stack.Control.SetDefaultBehaviourAsync(new SandboxBehaviour { Callback = silentCallbacks });
+            var silentHour = await ProductLoad.RunAsync(stack.Orders, "silent", settings.SilentOrders, settings.SilentOrders);
+            var silentHourCalls = await ProviderCallsAsync(stack.Control, silentHour);
+            await stack.Runner.StopAsync();
+
+            output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
+            var engineOptions = new DurableEngineOptions { WorkerId = "benchmark-bare" };
+            await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Warmup, settings.Concurrency, settings.PayAfter);
+            var bare = await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Orders, settings.Concurrency, settings.PayAfter);
+
+            output.WriteLine();
+            Report(output, settings, startedAt, notified, notifiedCalls, keys, foundByQuery, foundByQueryCalls, silentHour, silentHourCalls, bare);
+            return 0;
+        }
+        catch
+        {
+            output.WriteLine("---- output of the stack's processes ----");
+            output.WriteLine(stack.OutputSince(new StackOutputMark(0, new Dictionary<ChildProcess, long>())));
+            throw;
+        }
+    }
+
+    /// <summary>The sandbox's counts for these orders, summed.</summary>
+    private static async Task<ProviderCounters> ProviderCallsAsync(SandboxControl control, LoadResult run)
+    {
+        var sum = new ProviderCounters(0, 0, 0, 0, 0, 0, 0);
+        foreach (var outcome in run.Outcomes)
+        {
+            var c = await control.CountersAsync(outcome.OrderId);
+            sum = new ProviderCounters(sum.Applies + c.Applies, sum.AppliesAccepted + c.AppliesAccepted, sum.Queries + c.Queries,
+                sum.CallbacksSent + c.CallbacksSent, sum.CallbacksAcknowledged + c.CallbacksAcknowledged,
+                sum.CallbacksDropped + c.CallbacksDropped, sum.CallbacksAbandoned + c.CallbacksAbandoned);
+        }
+        return sum;
+    }
+
+    private static void Report(
+        TextWriter o, BenchmarkSettings s, DateTimeOffset startedAt,
+        LoadResult notified, ProviderCounters notifiedCalls, KeySourceCounts keys,
+        LoadResult foundByQuery, ProviderCounters foundByQueryCalls,
+        LoadResult silentHour, ProviderCounters silentHourCalls, LoadResult bare)
+    {
+        string PerOrder(long total, LoadResult run) => (total / (double)run.Outcomes.Count).ToString("0.00", CultureInfo.InvariantCulture);
+        string Calls(ProviderCounters c, LoadResult run) =>
+            $"{PerOrder(c.Applies, run)} / {PerOrder(c.Queries, run)} / {PerOrder(c.CallbacksSent, run)}";
+        string Ratio(double product, double baseline) => (product / baseline).ToString("0.00", CultureInfo.InvariantCulture);
+
+        o.WriteLine($"## Results ({startedAt:yyyy-MM-dd HH:mm zzz})");
+        o.WriteLine();
+        o.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}. " +
+                    $"Orders: {s.Orders} at concurrency {s.Concurrency} (after {s.Warmup} warm-up), customer pays {s.PayAfter.TotalSeconds:0.###} s after apply.");
+        o.WriteLine();
+        o.WriteLine("| measure | product (local runner) | bare engine | product / bare |");
+        o.WriteLine("|---|---|---|---|");
+        o.WriteLine($"| orders/s to final status | {notified.PerSecond:0.0} | {bare.PerSecond:0.0} | {Ratio(notified.PerSecond, bare.PerSecond)} |");
+        o.WriteLine($"| create → payUrl p50 / p95 / p99 | {notified.ToPayUrl} | {bare.ToPayUrl} | {Ratio(notified.ToPayUrl[50].TotalMilliseconds, bare.ToPayUrl[50].TotalMilliseconds)} (p50) |");
+        o.WriteLine($"| create → final p50 / p95 / p99 | {notified.ToFinal} | {bare.ToFinal} | {Ratio(notified.ToFinal[50].TotalMilliseconds, bare.ToFinal[50].TotalMilliseconds)} (p50) |");
+        o.WriteLine($"| final statuses | {notified.Statuses} | {bare.Statuses} | |");
+        o.WriteLine();
+        o.WriteLine("| path (per order) | orders | final statuses | applies / queries / callbacks sent | wall time |");
+        o.WriteLine("|---|---|---|---|---|");
+        o.WriteLine($"| notified (callback delivered), production schedule | {notified.Outcomes.Count} | {notified.Statuses} | {Calls(notifiedCalls, notified)} | {notified.Elapsed.TotalSeconds:0.0} s |");
+        o.WriteLine($"| callback dropped, paid after {s.PayAfter.TotalSeconds:0.###} s (schedule /{s.Compression}) | {foundByQuery.Outcomes.Count} | {foundByQuery.Statuses} | {Calls(foundByQueryCalls, foundByQuery)} | {foundByQuery.Elapsed.TotalSeconds:0.0} s |");
+        o.WriteLine($"| callback dropped, unpaid for the first hour (1 h = {s.CompressedHour.TotalSeconds:0} s) | {silentHour.Outcomes.Count} | {silentHour.Statuses} | {Calls(silentHourCalls, silentHour)} | {silentHour.Elapsed.TotalSeconds:0.0} s |");
+        o.WriteLine();
+        o.WriteLine($"The uncompressed schedule makes {BenchmarkSettings.QueriesInFirstHour()} queries in the first hour (final check included).");
+        o.WriteLine();
+        o.WriteLine("| key source, notified path | per order | total |");
+        o.WriteLine("|---|---|---|");
+        o.WriteLine($"| reads (`IHaiPayCredentialSource.GetAsync`) | {PerOrder(keys.Gets, notified)} | {keys.Gets} |");
+        o.WriteLine($"| loads from the store (cache misses) | {PerOrder(keys.Loads, notified)} | {keys.Loads} |");
+        o.WriteLine($"| forced refreshes | {PerOrder(keys.Refreshes, notified)} | {keys.Refreshes} |");
+        o.WriteLine($"| Key Vault secret reads | {(keys.KeyVaultSecretReads is { } reads ? PerOrder(reads, notified) : "no vault (keys from configuration)")} | {keys.KeyVaultSecretReads?.ToString(CultureInfo.InvariantCulture) ?? "-"} |");
+    }
+}
