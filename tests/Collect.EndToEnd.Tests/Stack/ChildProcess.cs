@@ -27,8 +27,6 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Short name used as the prefix of its output lines.</summary>
     public string Name { get; }
 
-    public int Id => _process.Id;
-
     public bool HasExited => _process.HasExited;
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
@@ -37,7 +35,7 @@ public sealed class ChildProcess : IDisposable
     public long LineCount => Interlocked.Read(ref _lineCount);
 
     /// <summary>Starts <c>dotnet {dll} {arguments}</c> in the dll's folder (its content root).</summary>
-    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments)
     {
         if (!File.Exists(dll))
         {
@@ -54,10 +52,6 @@ public sealed class ChildProcess : IDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
-        }
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
         }
         var process = new Process { StartInfo = start };
         var child = new ChildProcess(name, process);

@@ -57,14 +57,6 @@ public sealed class SandboxControl : IDisposable
     public Task<ProviderCounters> CountersAsync(string orderId, CancellationToken cancellationToken = default) =>
         GetAsync<ProviderCounters>($"_sandbox/counters/{Uri.EscapeDataString(orderId)}", cancellationToken);
 
-    /// <summary>Requests and callbacks in total.</summary>
-    public Task<ProviderCounters> TotalCountersAsync(CancellationToken cancellationToken = default) =>
-        GetAsync<ProviderCounters>("_sandbox/counters", cancellationToken);
-
-    /// <summary>Forgets orders, counters, behaviours and faults (keys stay).</summary>
-    public Task ResetAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "_sandbox/reset", new { }, cancellationToken);
-
     /// <summary>Readiness: polls <c>/_sandbox/health</c> until it answers.</summary>
     public async Task WaitUntilHealthyAsync(ChildProcess process, CancellationToken cancellationToken)
     {
