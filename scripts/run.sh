@@ -24,8 +24,11 @@ stop() {
   trap - INT TERM EXIT
   echo
   echo "Stopping..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Reverse start order: the runner first (it still needs Azurite to release its leases), Azurite last.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
 }
 trap stop INT TERM EXIT
 

@@ -97,6 +97,7 @@ public sealed class AzuriteProcess : IAsyncLifetime
             _process.WaitForExit(5000);
         }
         _process?.Dispose();
+        _process = null;
         try
         {
             Directory.Delete(_location, recursive: true);
