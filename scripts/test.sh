@@ -20,5 +20,13 @@ fi
 
 dotnet restore Functions.sln --verbosity quiet
 dotnet build Functions.sln --no-restore --configuration Release --verbosity quiet -nologo
+rm -rf TestResults
+status=0
 dotnet test Functions.sln --no-build --configuration Release --verbosity quiet -nologo \
-  --logger "console;verbosity=normal" --results-directory TestResults --logger trx "$@"
+  --logger "console;verbosity=normal" --results-directory TestResults --logger trx "$@" || status=$?
+
+# One closing line over every test project (from the TRX files dotnet test wrote).
+cat TestResults/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+  { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); sub(/".*/, "", kv[2]); n[kv[1]] += kv[2] } }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", n["passed"], n["failed"] + n["error"] + n["timeout"] + n["aborted"], n["notExecuted"] }'
+exit $status
