@@ -49,6 +49,9 @@ public sealed class CollectionEngineFixture : IAsyncLifetime
                 ["Collect:NotifyUrl"] = "http://127.0.0.1/api/haipay/notify",
             })
             .Build();
+        // The test host's own sidecar logs every gRPC call to the console at Information; its configuration comes
+        // from the environment.
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         _loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(LogLevel.Information)
             .AddProvider(new CollectingLoggerProvider(Logs)));
