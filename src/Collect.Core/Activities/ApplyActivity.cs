@@ -29,8 +29,7 @@ public sealed partial class ApplyActivity(
     public async Task<ApplyOutcome> ApplyAsync(string orderId, CancellationToken cancellationToken = default)
     {
         using var scope = logger.BeginOrderScope(orderId);
-        var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Order {orderId} is not in the store.");
+        var order = await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false);
         if (order.Status != OrderStatus.Pending)
         {
             LogAlreadyApplied(orderId, order.Status);

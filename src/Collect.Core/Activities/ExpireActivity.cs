@@ -2,6 +2,7 @@ using Collect.Core.Orchestration;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Telemetry;
+using HaiPay;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -21,14 +22,13 @@ public sealed partial class ExpireActivity(
     public async Task<OrderProgress> ExpireAsync(string orderId, CancellationToken cancellationToken = default)
     {
         using var scope = logger.BeginOrderScope(orderId);
-        var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Order {orderId} is not in the store.");
+        var order = await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false);
         await store.AppendAuditAsync(new AuditEntry
         {
             OrderId = orderId,
             Kind = AuditKind.Expire,
             FromStatus = order.Status,
-            ProviderStatus = (int?)order.ProviderStatus,
+            ProviderStatus = order.ProviderStatus?.ToWire(),
             Detail = "deadline passed without a final status",
         }, cancellationToken).ConfigureAwait(false);
         var updated = await store.UpdateAsync(orderId, o => OrderTransitions.Expire(o, time.GetUtcNow()), "deadline", cancellationToken)

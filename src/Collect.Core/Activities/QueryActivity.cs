@@ -31,8 +31,7 @@ public sealed partial class QueryActivity(
     public async Task<OrderProgress> QueryAsync(QueryRequest request, CancellationToken cancellationToken = default)
     {
         using var scope = logger.BeginOrderScope(request.OrderId);
-        var order = await store.GetAsync(request.OrderId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Order {request.OrderId} is not in the store.");
+        var order = await store.GetRequiredAsync(request.OrderId, cancellationToken).ConfigureAwait(false);
         if (order.Status == OrderStatus.Rejected)
         {
             // HaiPay refused this order at apply: there is nothing to ask.

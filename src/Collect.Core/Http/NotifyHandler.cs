@@ -43,6 +43,8 @@ public sealed partial class NotifyHandler(
     /// <summary>Audit partition of callbacks whose orderId cannot be a key (longer than any orderId, so never one).</summary>
     public const string UnaddressedCallbacksPartition = "(callbacks received without a usable orderId, kept for audit)";
 
+    private readonly HaiPaySigner _signer = new(haiPayOptions.Value.Signature);
+
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
     {
         var body = await RequestBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
@@ -201,18 +203,17 @@ public sealed partial class NotifyHandler(
                 return (CallbackVerification.UnknownAppId, null);
             }
 
-            var signer = new HaiPaySigner(haiPayOptions.Value.Signature);
             var keys = await credentials.GetAsync(currency, cancellationToken).ConfigureAwait(false);
             if (notification.AppId is { } appId && appId != keys.AppId)
             {
                 return (CallbackVerification.AppIdMismatch, currency);
             }
-            if (signer.VerifySigned(fields, keys.SecretKey, keys.PlatformPublicKey))
+            if (_signer.VerifySigned(fields, keys.SecretKey, keys.PlatformPublicKey))
             {
                 return (CallbackVerification.Verified, currency);
             }
             keys = await credentials.RefreshAsync(currency, cancellationToken).ConfigureAwait(false);
-            return signer.VerifySigned(fields, keys.SecretKey, keys.PlatformPublicKey)
+            return _signer.VerifySigned(fields, keys.SecretKey, keys.PlatformPublicKey)
                 ? (CallbackVerification.VerifiedAfterRefresh, currency)
                 : (CallbackVerification.InvalidSignature, currency);
         }

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using Collect.Core.Telemetry;
 using HaiPay;
 using HaiPay.Client;
-using HaiPay.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -116,19 +114,9 @@ public sealed partial class KeyVaultCredentialSource : IHaiPayCredentialSource
                 $"{section}:PlatformPublicKey nor {HaiPayOptions.SectionName}:PlatformPublicKey is set.");
         }
 
-        var privateKey = RsaKeys.LoadPrivateKey(privateKeyText, $"Key Vault secret {MerchantPrivateKeySecret(currency)}");
-        RSA publicKey;
-        try
-        {
-            publicKey = RsaKeys.LoadPublicKey(platformKeyText, "HaiPay platform public key");
-        }
-        catch
-        {
-            privateKey.Dispose();
-            throw;
-        }
         // The credentials replaced here may still be in use by a concurrent call: they are left to the GC, not disposed.
-        return new HaiPayCredentials(settings.AppId, secretKey, privateKey, publicKey);
+        return HaiPayCredentials.Load(settings.AppId, secretKey,
+            privateKeyText, $"Key Vault secret {MerchantPrivateKeySecret(currency)}", platformKeyText, "HaiPay platform public key");
     }
 
     /// <summary>The secret's current version, or null when the vault has no such secret.</summary>

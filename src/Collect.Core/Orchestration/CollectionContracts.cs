@@ -61,7 +61,7 @@ public sealed record QueryRequest(string OrderId, QueryReason Reason);
 public sealed record OrderProgress(OrderStatus Status, CollectionStatus? ProviderStatus)
 {
     /// <summary>Succeeded, Failed, Rejected and NeedsReview end the orchestration; Expired ends it too but stays open to late callbacks.</summary>
-    public bool IsFinal => Status is OrderStatus.Succeeded or OrderStatus.Failed or OrderStatus.Rejected or OrderStatus.NeedsReview;
+    public bool IsFinal => Status.IsFinal();
 }
 
 /// <summary>Payload of the <see cref="CollectionTasks.NotifyEvent"/> external event (small: the raw callback is in the audit trail).</summary>

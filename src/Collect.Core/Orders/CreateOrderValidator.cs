@@ -24,16 +24,17 @@ public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
 
         // notifyUrl is the product's own setting, never the caller's: it is not validated as the caller's input.
         var apply = request.ToApplyRequest(notifyUrl: null);
+        var knownCurrency = CurrencyExtensions.TryParse(request.Currency, out var currency);
         if (string.IsNullOrWhiteSpace(request.Currency))
         {
             Add("currency", ["currency is required (HKD or USD)"]);
         }
-        else if (!CurrencyExtensions.TryParse(request.Currency, out _))
+        else if (!knownCurrency)
         {
             Add("currency", [$"currency '{request.Currency}' is not supported; use HKD or USD"]);
         }
 
-        if (CurrencyExtensions.TryParse(request.Currency, out var currency))
+        if (knownCurrency)
         {
             foreach (var (field, messages) in haiPayRules.Validate(currency, apply))
             {

@@ -115,6 +115,11 @@ public sealed partial class OrderStore
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
+    /// <summary>Point read of an order that must exist (an activity's input); throws when there is no such order.</summary>
+    public async Task<Order> GetRequiredAsync(string orderId, CancellationToken cancellationToken = default) =>
+        await GetAsync(orderId, cancellationToken).ConfigureAwait(false)
+        ?? throw new InvalidOperationException($"Order {orderId} is not in the store.");
+
     /// <summary>
     /// Applies <paramref name="transition"/> to the stored order and writes the result if it differs, conditionally on
     /// the ETag; on a conflict re-reads and re-applies (bounded). A status change adds a Transition audit entry with

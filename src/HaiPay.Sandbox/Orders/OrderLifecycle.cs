@@ -106,7 +106,6 @@ public sealed class OrderLifecycle
             CallBackUrl = request.CallBackUrl,
             CallBackFailUrl = request.CallBackFailUrl,
             NotifyUrl = string.IsNullOrEmpty(request.NotifyUrl) ? _options.DefaultNotifyUrl?.ToString() : request.NotifyUrl,
-            Subject = request.Subject,
             CreatedAt = now,
         };
         if (!_state.TryAdd(order))

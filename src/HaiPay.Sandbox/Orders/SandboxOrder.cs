@@ -18,7 +18,6 @@ internal sealed class SandboxOrder
     public required string CallBackUrl { get; init; }
     public required string CallBackFailUrl { get; init; }
     public string? NotifyUrl { get; init; }
-    public string? Subject { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 
     public CollectionStatus Status { get; set; } = CollectionStatus.NotStarted;

@@ -64,17 +64,8 @@ public sealed class ConfiguredCredentialSource(IOptionsMonitor<HaiPayOptions> op
             throw new InvalidOperationException(
                 $"Neither {section}:PlatformPublicKey nor {HaiPayOptions.SectionName}:PlatformPublicKey is set.");
         }
-        var merchantPrivateKey = RsaKeys.LoadPrivateKey(settings.MerchantPrivateKey, $"{section}:MerchantPrivateKey");
-        try
-        {
-            return new HaiPayCredentials(settings.AppId, settings.SecretKey, merchantPrivateKey,
-                RsaKeys.LoadPublicKey(platformKey, platformSetting));
-        }
-        catch
-        {
-            merchantPrivateKey.Dispose();
-            throw;
-        }
+        return HaiPayCredentials.Load(settings.AppId, settings.SecretKey,
+            settings.MerchantPrivateKey, $"{section}:MerchantPrivateKey", platformKey, platformSetting);
     }
 
     private sealed record CachedCredentials(HaiPayOptions Source, HaiPayCredentials Credentials);

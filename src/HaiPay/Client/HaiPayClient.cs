@@ -28,6 +28,7 @@ public sealed partial class HaiPayClient(
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly HaiPayOptions _options = options.Value;
+    private readonly HaiPaySigner _signer = new(options.Value.Signature);
 
     public Task<ApplyResult> ApplyAsync(Currency currency, ApplyRequest request, CancellationToken cancellationToken = default)
     {
@@ -113,7 +114,7 @@ public sealed partial class HaiPayClient(
     private string SignedBody(IReadOnlyDictionary<string, string?> fields, HaiPayCredentials current)
     {
         var present = fields.Where(f => f.Value is not null).ToList();
-        var sign = new HaiPaySigner(_options.Signature).Sign(present, current.SecretKey, current.MerchantPrivateKey);
+        var sign = _signer.Sign(present, current.SecretKey, current.MerchantPrivateKey);
 
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -231,14 +232,13 @@ public sealed partial class HaiPayClient(
         {
             return false;
         }
-        var signer = new HaiPaySigner(_options.Signature);
-        if (signer.VerifySigned(data, current.SecretKey, current.PlatformPublicKey))
+        if (_signer.VerifySigned(data, current.SecretKey, current.PlatformPublicKey))
         {
             return true;
         }
         LogRefreshingCredentials(endpoint, orderId);
         var fresh = await credentials.RefreshAsync(currency, cancellationToken).ConfigureAwait(false);
-        if (signer.VerifySigned(data, fresh.SecretKey, fresh.PlatformPublicKey))
+        if (_signer.VerifySigned(data, fresh.SecretKey, fresh.PlatformPublicKey))
         {
             return true;
         }

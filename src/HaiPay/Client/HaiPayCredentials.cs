@@ -1,10 +1,30 @@
 using System.Security.Cryptography;
+using HaiPay.Signing;
 
 namespace HaiPay.Client;
 
 /// <summary>One currency's credentials: appId, secretKey, the merchant's private key and HaiPay's public key.</summary>
 public sealed record HaiPayCredentials(long AppId, string SecretKey, RSA MerchantPrivateKey, RSA PlatformPublicKey)
 {
+    /// <summary>
+    /// Parses both keys (see <see cref="RsaKeys"/>); a key that cannot be read throws <see cref="KeyFormatException"/>
+    /// naming it by <paramref name="privateKeyName"/> or <paramref name="publicKeyName"/>, and nothing is left undisposed.
+    /// </summary>
+    public static HaiPayCredentials Load(
+        long appId, string secretKey, string merchantPrivateKey, string privateKeyName, string platformPublicKey, string publicKeyName)
+    {
+        var privateKey = RsaKeys.LoadPrivateKey(merchantPrivateKey, privateKeyName);
+        try
+        {
+            return new HaiPayCredentials(appId, secretKey, privateKey, RsaKeys.LoadPublicKey(platformPublicKey, publicKeyName));
+        }
+        catch
+        {
+            privateKey.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Never print key material.</summary>
     public override string ToString() => $"HaiPayCredentials {{ AppId = {AppId} }}";
 }
