@@ -92,6 +92,11 @@ public sealed partial class ApplyActivity(
             throw;
         }
 
+        // The order row first: HaiPay's answer (payUrl) can never be fetched again, while a retry after a failed
+        // audit write finds the order past Pending and returns it.
+        var updated = await store.UpdateAsync(orderId,
+            o => OrderTransitions.ApplyAccepted(o, accepted.OrderNo, accepted.PayUrl, time.GetUtcNow()),
+            "apply accepted", cancellationToken).ConfigureAwait(false);
         await store.AppendAuditAsync(new AuditEntry
         {
             OrderId = orderId,
@@ -99,9 +104,6 @@ public sealed partial class ApplyActivity(
             Detail = "accepted",
             OrderNo = accepted.OrderNo,
         }, cancellationToken).ConfigureAwait(false);
-        var updated = await store.UpdateAsync(orderId,
-            o => OrderTransitions.ApplyAccepted(o, accepted.OrderNo, accepted.PayUrl, time.GetUtcNow()),
-            "apply accepted", cancellationToken).ConfigureAwait(false);
         LogAccepted(orderId, accepted.OrderNo);
         return StoredOutcome(updated ?? order);
     }

@@ -14,18 +14,27 @@ namespace Collect.Core.Orchestration;
 public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, CollectionResult>
 {
     /// <summary>
-    /// Apply is retried by the engine, durably, only when the failure says HaiPay may not have handled the request
-    /// (timeout, connection error, 5xx): 5 attempts, 2 s apart at first, doubling up to 1 min. A business rejection
-    /// is not a failure: the activity returns it as an <see cref="ApplyOutcome"/>.
+    /// Apply is retried by the engine, durably, for every failure (HaiPay unreachable, a storage hiccup): 5 attempts,
+    /// 2 s apart at first, doubling up to 1 min. A business rejection is not a failure: the activity returns it as an
+    /// <see cref="ApplyOutcome"/>. A retry after HaiPay's answer was lost finds the order at HaiPay (see ApplyActivity).
     /// </summary>
-    public static TaskOptions ApplyRetry { get; } = TaskOptions.FromRetryPolicy(
+    public static TaskOptions ApplyRetry { get; } = Retry(failure => !failure.IsCausedBy<HaiPayRejectedException>());
+
+    /// <summary>
+    /// Query and expiry are retried the same way for failures of our own (storage); HaiPay being unreachable is not
+    /// retried at once: the next scheduled query is the retry.
+    /// </summary>
+    public static TaskOptions StepRetry { get; } = Retry(failure =>
+        !failure.IsCausedBy<HaiPayTransientException>() && !failure.IsCausedBy<HaiPayRejectedException>());
+
+    private static TaskOptions Retry(Func<TaskFailureDetails, bool> handles) => TaskOptions.FromRetryPolicy(
         new RetryPolicy(
             maxNumberOfAttempts: 5,
             firstRetryInterval: TimeSpan.FromSeconds(2),
             backoffCoefficient: 2,
             maxRetryInterval: TimeSpan.FromMinutes(1))
         {
-            HandleFailure = failure => failure.IsCausedBy<HaiPayTransientException>(),
+            HandleFailure = handles,
         });
 
     public override async Task<CollectionResult> RunAsync(TaskOrchestrationContext context, CollectionInput input)
@@ -102,7 +111,7 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
 
         // 4. The deadline passed and the final check found no final status: the order expires (a later callback
         //    reporting success still makes it Succeeded, outside this orchestration).
-        var expired = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId);
+        var expired = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId, StepRetry);
         logger.LogInformation("Order {OrderId}: deadline passed, order is {Status}.", state.OrderId, expired.Status);
 
         // A callback that arrived during the final check or the expiry was acknowledged by the webhook, which saw
@@ -139,20 +148,21 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
     }
 
     /// <summary>
-    /// Queries HaiPay through the activity. A transient failure (HaiPay unreachable) is not the end of the order:
-    /// the status stays as it was and the next wait leads to the next query.
+    /// Queries HaiPay through the activity. A failed query is never the end of the order: HaiPay unreachable, or our
+    /// own failure after its retries, leaves the status as it was and the next wait leads to the next query (and the
+    /// deadline still comes).
     /// </summary>
     private static async Task<OrderProgress> QueryAsync(
         TaskOrchestrationContext context, ILogger logger, QueryRequest request, OrderProgress current)
     {
         try
         {
-            return await context.CallActivityAsync<OrderProgress>(CollectionTasks.QueryActivity, request);
+            return await context.CallActivityAsync<OrderProgress>(CollectionTasks.QueryActivity, request, StepRetry);
         }
-        catch (TaskFailedException e) when (e.FailureDetails.IsCausedBy<HaiPayTransientException>())
+        catch (TaskFailedException e)
         {
-            logger.LogWarning("Order {OrderId}: {Reason} query failed transiently: {Error}",
-                request.OrderId, request.Reason, e.FailureDetails.ErrorMessage);
+            logger.LogWarning("Order {OrderId}: {Reason} query failed ({ErrorType}): {Error}",
+                request.OrderId, request.Reason, e.FailureDetails.ErrorType, e.FailureDetails.ErrorMessage);
             return current;
         }
     }

@@ -154,7 +154,7 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
-    public async Task Apply_is_retried_durably_for_transient_failures_only()
+    public async Task Apply_is_retried_durably_for_every_failure_but_a_rejection()
     {
         var context = new ScriptedOrchestrationContext().Notify(TimeSpan.FromSeconds(1)).QueriesReturn(Succeeded);
 
@@ -168,8 +168,28 @@ public sealed class CollectionOrchestratorTests
         Assert.Equal(TimeSpan.FromMinutes(1), policy.MaxRetryInterval);
         Assert.True(Retries(policy, new HaiPayTransientException(TransientReason.Timeout, "timed out")));
         Assert.True(Retries(policy, new HaiPayTransientException(TransientReason.ServerError, "HTTP 502")));
+        Assert.True(Retries(policy, new Azure.RequestFailedException(503, "table storage unavailable")));
         Assert.False(Retries(policy, new HaiPayRejectedException("4002", "channel code does not exist")));
-        Assert.False(Retries(policy, new InvalidOperationException("order not found")));
+    }
+
+    [Fact]
+    public async Task Query_and_expiry_are_retried_for_our_own_failures_but_not_for_an_unreachable_haipay()
+    {
+        var context = new ScriptedOrchestrationContext().QueriesReturn(Enumerable.Repeat(Processing, 10).ToArray());
+
+        await Run(context);
+
+        Assert.Equal(11, context.StepOptions.Count);
+        Assert.Contains(context.StepOptions, s => s.Activity == CollectionTasks.ExpireActivity);
+        Assert.All(context.StepOptions, step =>
+        {
+            var policy = step.Options?.Retry?.Policy;
+            Assert.NotNull(policy);
+            Assert.Equal(5, policy.MaxNumberOfAttempts);
+            Assert.True(Retries(policy, new Azure.RequestFailedException(503, "table storage unavailable")));
+            Assert.False(Retries(policy, new HaiPayTransientException(TransientReason.ServerError, "HTTP 503")));
+            Assert.False(Retries(policy, new HaiPayRejectedException("9007", "order not found")));
+        });
     }
 
     [Fact]
@@ -272,13 +292,16 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
-    public async Task Any_other_query_failure_fails_the_orchestration()
+    public async Task A_query_still_failing_after_its_retries_does_not_stop_the_order_being_watched()
     {
-        var context = new ScriptedOrchestrationContext().QueryFails(new InvalidOperationException("order not found"));
+        var context = new ScriptedOrchestrationContext()
+            .QueryFails(new Azure.RequestFailedException(503, "table storage unavailable"))
+            .QueriesReturn(Succeeded);
 
-        var failure = await Assert.ThrowsAsync<TaskFailedException>(() => Run(context));
+        var result = await Run(context);
 
-        Assert.True(failure.FailureDetails.IsCausedBy<InvalidOperationException>());
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 2), result);
+        Assert.Equal(2, context.Queries.Count);
     }
 
     [Fact]

@@ -45,7 +45,11 @@ internal sealed class ScriptedOrchestrationContext
                         CollectionTasks.ApplyActivity, 0, TaskFailureDetails.FromException(ApplyFailure)));
             });
         Mock.Setup(c => c.CallActivityAsync<OrderProgress>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
-            .Returns((TaskName name, object? input, TaskOptions? options) => RunProgressActivity(name.Name, input));
+            .Returns((TaskName name, object? input, TaskOptions? options) =>
+            {
+                StepOptions.Add((name.Name, options));
+                return RunProgressActivity(name.Name, input);
+            });
     }
 
     public Mock<TaskOrchestrationContext> Mock { get; } = new(MockBehavior.Strict);
@@ -62,6 +66,8 @@ internal sealed class ScriptedOrchestrationContext
     /// <summary>Activity names in call order.</summary>
     public List<string> Activities { get; } = [];
     public List<TaskOptions?> ApplyOptions { get; } = [];
+    /// <summary>Options of every query and expire call, with the activity name.</summary>
+    public List<(string Activity, TaskOptions? Options)> StepOptions { get; } = [];
     public List<QueryRequest> Queries { get; } = [];
     public List<(DateTime FireAt, CancellationToken Token, Task Task)> Timers { get; } = [];
     public List<(string Name, CancellationToken Token)> EventWaits { get; } = [];
