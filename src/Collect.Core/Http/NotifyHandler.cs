@@ -194,7 +194,7 @@ public sealed partial class NotifyHandler(
                     return (CallbackVerification.UnknownCurrency, null);
                 }
             }
-            else if (await CurrencyOfAppIdAsync(notification.AppId, cancellationToken).ConfigureAwait(false) is { } byAppId)
+            else if (CurrencyOfAppId(notification.AppId) is { } byAppId)
             {
                 currency = byAppId;
             }
@@ -224,23 +224,12 @@ public sealed partial class NotifyHandler(
         }
     }
 
-    private async Task<Currency?> CurrencyOfAppIdAsync(long? appId, CancellationToken cancellationToken)
-    {
-        if (appId is null)
-        {
-            return null;
-        }
-        var configured = haiPayOptions.Value.Credentials;
-        foreach (var currency in Enum.GetValues<Currency>())
-        {
-            if (configured.TryGetValue(currency.ToString(), out var settings) && settings.AppId > 0 &&
-                (await credentials.GetAsync(currency, cancellationToken).ConfigureAwait(false)).AppId == appId)
-            {
-                return currency;
-            }
-        }
-        return null;
-    }
+    /// <summary>The currency whose configured appId the callback names (appIds are configuration, not secrets).</summary>
+    private Currency? CurrencyOfAppId(long? appId) =>
+        appId is null
+            ? null
+            : Enum.GetValues<Currency>().Cast<Currency?>().FirstOrDefault(currency =>
+                haiPayOptions.Value.Credentials.TryGetValue(currency!.Value.ToString(), out var settings) && settings.AppId == appId);
 
     private static async Task<bool> IsRunningAsync(DurableTaskClient durable, string orderId)
     {
