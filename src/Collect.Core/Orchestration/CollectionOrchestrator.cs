@@ -14,22 +14,22 @@ namespace Collect.Core.Orchestration;
 public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, CollectionResult>
 {
     /// <summary>
-    /// Apply is retried by the engine, durably, for every failure (HaiPay unreachable, a storage hiccup): 5 attempts,
-    /// 2 s apart at first, doubling up to 1 min. A business rejection is not a failure: the activity returns it as an
+    /// Apply is retried by the engine, durably, for every failure (HaiPay unreachable, a storage hiccup): 8 attempts,
+    /// 2 s apart at first, doubling up to 1 min (about 3 minutes in all). A business rejection is not a failure: the activity returns it as an
     /// <see cref="ApplyOutcome"/>. A retry after HaiPay's answer was lost finds the order at HaiPay (see ApplyActivity).
     /// </summary>
-    public static TaskOptions ApplyRetry { get; } = Retry(failure => !failure.IsCausedBy<HaiPayRejectedException>());
+    public static TaskOptions ApplyRetry { get; } = Retry(8, failure => !failure.IsCausedBy<HaiPayRejectedException>());
 
     /// <summary>
-    /// Query and expiry are retried the same way for failures of our own (storage); HaiPay being unreachable is not
+    /// Query and expiry are retried (5 attempts) for failures of our own (storage); HaiPay being unreachable is not
     /// retried at once: the next scheduled query is the retry.
     /// </summary>
-    public static TaskOptions StepRetry { get; } = Retry(failure =>
+    public static TaskOptions StepRetry { get; } = Retry(5, failure =>
         !failure.IsCausedBy<HaiPayTransientException>() && !failure.IsCausedBy<HaiPayRejectedException>());
 
-    private static TaskOptions Retry(Func<TaskFailureDetails, bool> handles) => TaskOptions.FromRetryPolicy(
+    private static TaskOptions Retry(int attempts, Func<TaskFailureDetails, bool> handles) => TaskOptions.FromRetryPolicy(
         new RetryPolicy(
-            maxNumberOfAttempts: 5,
+            maxNumberOfAttempts: attempts,
             firstRetryInterval: TimeSpan.FromSeconds(2),
             backoffCoefficient: 2,
             maxRetryInterval: TimeSpan.FromMinutes(1))
@@ -44,12 +44,23 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
         var state = input with { DeadlineUtc = input.DeadlineUtc ?? context.CurrentUtcDateTime + input.Deadline };
         var schedule = new QuerySchedule(state.QueryBackoff, state.DeadlineUtc.Value);
 
-        // 1. Ask HaiPay to open the collection (a later generation has done this already). Should HaiPay stay
-        //    unreachable through every retry, the orchestration fails and the order stays Pending: replaying the
-        //    create request starts a new orchestration for it.
+        // 1. Ask HaiPay to open the collection (a later generation has done this already). Should it stay unreachable
+        //    through every retry, the order expires rather than stay Pending for ever: one of the attempts may still
+        //    have reached HaiPay, and a late success callback then settles it as Succeeded.
         if (!state.Applied)
         {
-            var applied = await context.CallActivityAsync<ApplyOutcome>(CollectionTasks.ApplyActivity, state.OrderId, ApplyRetry);
+            ApplyOutcome applied;
+            try
+            {
+                applied = await context.CallActivityAsync<ApplyOutcome>(CollectionTasks.ApplyActivity, state.OrderId, ApplyRetry);
+            }
+            catch (TaskFailedException e)
+            {
+                logger.LogWarning("Order {OrderId}: apply failed after every retry ({ErrorType}); the order expires.",
+                    state.OrderId, e.FailureDetails.ErrorType);
+                var gaveUp = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId, StepRetry);
+                return Finish(context, state, gaveUp);
+            }
             if (!applied.Accepted)
             {
                 logger.LogWarning("Order {OrderId}: HaiPay rejected the apply ({ErrorCode}).", state.OrderId, applied.ErrorCode);

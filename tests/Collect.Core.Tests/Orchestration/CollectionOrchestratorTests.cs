@@ -162,7 +162,7 @@ public sealed class CollectionOrchestratorTests
 
         var policy = Assert.Single(context.ApplyOptions)?.Retry?.Policy;
         Assert.NotNull(policy);
-        Assert.Equal(5, policy.MaxNumberOfAttempts);
+        Assert.Equal(8, policy.MaxNumberOfAttempts);
         Assert.Equal(TimeSpan.FromSeconds(2), policy.FirstRetryInterval);
         Assert.Equal(2, policy.BackoffCoefficient);
         Assert.Equal(TimeSpan.FromMinutes(1), policy.MaxRetryInterval);
@@ -193,18 +193,20 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
-    public async Task An_apply_still_failing_after_the_retries_fails_the_orchestration_and_leaves_the_order_pending()
+    public async Task An_apply_still_failing_after_the_retries_expires_the_order_instead_of_leaving_it_pending()
     {
         var context = new ScriptedOrchestrationContext
         {
             ApplyFailure = new HaiPayTransientException(TransientReason.ConnectionError, "connection refused"),
         };
 
-        var failure = await Assert.ThrowsAsync<TaskFailedException>(() => Run(context));
+        var result = await Run(context);
 
-        Assert.True(failure.FailureDetails.IsCausedBy<HaiPayTransientException>());
-        Assert.Equal([CollectionTasks.ApplyActivity], context.Activities);
-        Assert.Empty(context.CustomStatuses);
+        Assert.Equal(new CollectionResult(OrderStatus.Expired, 1, 0), result);
+        Assert.Equal([CollectionTasks.ApplyActivity, CollectionTasks.ExpireActivity], context.Activities);
+        Assert.Empty(context.Queries);
+        Assert.Empty(context.Timers);
+        Assert.Equal("Expired", context.CustomStatuses[^1].Phase);
     }
 
     [Fact]
