@@ -33,6 +33,9 @@ public sealed partial class OrdersHandler(
     /// <summary>How often create re-reads the order while it waits for the apply.</summary>
     public static readonly TimeSpan CreatePollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How old a Pending order with no orchestration instance must be before a replay starts one.</summary>
+    public static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(1);
+
     public static string Location(string orderId) => $"/api/orders/{Uri.EscapeDataString(orderId)}";
 
     /// <summary>
@@ -102,9 +105,11 @@ public sealed partial class OrdersHandler(
         }
         // The creator may have crashed between storing the order and scheduling its orchestration, or the
         // orchestration may have failed before the apply finished: a replay of the same request starts it (again).
+        // A missing instance only counts once the order is older than OrphanedAfter: the backend enqueues the start
+        // before it writes the instance row, so a racing replay must not schedule a second start.
         if (existing.Status == OrderStatus.Pending &&
             await durable.GetInstanceAsync(existing.OrderId, getInputsAndOutputs: false).ConfigureAwait(false) is var instance &&
-            (instance is null || IsDead(instance)))
+            (instance is null ? existing.CreatedAt <= time.GetUtcNow() - OrphanedAfter : IsDead(instance)))
         {
             LogRescheduling(existing.OrderId, instance?.RuntimeStatus);
             await EnsureOrchestrationAsync(existing, durable).ConfigureAwait(false);

@@ -110,13 +110,28 @@ public sealed class OrdersHandlerTests : IDisposable
     {
         var request = TestOrders.CreateRequest();
         var store = _product.GetRequiredService<OrderStore>();
-        await store.CreateAsync(request.ToPendingOrder(HaiPay.Currency.HKD, 100m, DateTimeOffset.UtcNow));
+        await store.CreateAsync(request.ToPendingOrder(HaiPay.Currency.HKD, 100m,
+            DateTimeOffset.UtcNow - OrdersHandler.OrphanedAfter - TimeSpan.FromSeconds(1)));
 
         var response = await CreateAsync(TestOrders.CreateBody(request.OrderId));
 
         Assert.Equal(200, response.Status);
         Assert.Equal(1, _durable.Starts);
         Assert.Equal(OrderStatus.AwaitingPayment, (await store.GetAsync(request.OrderId!))!.Status);
+    }
+
+    [Fact]
+    public async Task A_replay_racing_a_fresh_create_does_not_start_a_second_instance_before_the_first_is_visible()
+    {
+        var request = TestOrders.CreateRequest();
+        var store = _product.GetRequiredService<OrderStore>();
+        await store.CreateAsync(request.ToPendingOrder(HaiPay.Currency.HKD, 100m, DateTimeOffset.UtcNow));
+
+        var response = await CreateAsync(TestOrders.CreateBody(request.OrderId));
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(0, _durable.Starts);
+        Assert.Equal(OrderStatus.Pending, (await store.GetAsync(request.OrderId!))!.Status);
     }
 
     [Fact]
