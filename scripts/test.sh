@@ -20,9 +20,11 @@ fi
 
 dotnet restore Functions.sln --verbosity quiet
 dotnet build Functions.sln --no-restore --configuration Release --verbosity quiet -nologo
+# One test project at a time (-m:1): each starts its own Azurite, sandbox, runner or Chromium, and two cores
+# shared by all of them at once only make every wait longer.
 rm -rf TestResults
 status=0
-dotnet test Functions.sln --no-build --configuration Release --verbosity quiet -nologo \
+dotnet test Functions.sln --no-build --configuration Release --verbosity quiet -nologo -m:1 \
   --logger "console;verbosity=normal" --results-directory TestResults --logger trx "$@" || status=$?
 
 # One closing line over every test project (from the TRX files dotnet test wrote).

@@ -36,12 +36,13 @@ public sealed class BrowserCheckoutTests(NotifiedStackFixture fixture, ITestOutp
             Args = ChromiumFactAttribute.HeadlessArguments,
         });
         var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(90_000); // two cores shared with the stack's processes: a wait, not an assertion on time
         await page.GotoAsync(created.View.PayUrl!);
         Assert.Equal("128.50 HKD", (await page.Locator("#amount").TextContentAsync())?.Trim());
         Assert.Equal(orderId, (await page.Locator("#order-id").TextContentAsync())?.Trim());
 
         await page.Locator("#pay").ClickAsync();
-        await page.WaitForURLAsync(paidPage);
+        await page.WaitForURLAsync(paidPage, new() { WaitUntil = WaitUntilState.Commit });
 
         Assert.Equal("Thank you for your order", (await page.Locator("h1").TextContentAsync())?.Trim());
         var paid = await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience);

@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using HaiPay.Sandbox.Tests.Support;
 using TestSupport;
 
@@ -21,7 +22,7 @@ public sealed class BrowserCheckoutTests(ChromiumBrowser chromium) : IClassFixtu
         var amountShown = await page.Locator("#amount").InnerTextAsync();
         var statusShown = await page.Locator("#status").InnerTextAsync();
         await page.Locator("#pay").ClickAsync();
-        await page.WaitForURLAsync(receiver.PaidUrl(orderId));
+        await page.WaitForURLAsync(receiver.PaidUrl(orderId), new() { WaitUntil = WaitUntilState.Commit });
         var landing = await page.Locator("#result").InnerTextAsync();
         var callback = Assert.Single(await receiver.WaitForAsync(orderId, 1));
 
@@ -49,7 +50,7 @@ public sealed class BrowserCheckoutTests(ChromiumBrowser chromium) : IClassFixtu
         var page = await chromium.NewPageAsync();
         await page.GotoAsync(applied.PayUrl);
         await page.Locator("#fail").ClickAsync();
-        await page.WaitForURLAsync(receiver.FailedUrl(orderId));
+        await page.WaitForURLAsync(receiver.FailedUrl(orderId), new() { WaitUntil = WaitUntilState.Commit });
         var callback = Assert.Single(await receiver.WaitForAsync(orderId, 1));
 
         Assert.Equal("Payment failed", await page.Locator("#result").InnerTextAsync());

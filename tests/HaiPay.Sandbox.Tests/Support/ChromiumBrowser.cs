@@ -34,7 +34,10 @@ public sealed class ChromiumBrowser : IAsyncLifetime
             _gate.Release();
         }
         var context = await _browser.NewContextAsync();
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // Two cores shared with every other test project: give the browser room (a wait, never an assertion on time).
+        page.SetDefaultTimeout(90_000);
+        return page;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
