@@ -36,7 +36,8 @@ public sealed partial class OrdersHandler(
     /// <summary>How old a Pending order with no orchestration instance must be before a replay starts one.</summary>
     public static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(1);
 
-    public static string Location(string orderId) => $"/api/orders/{Uri.EscapeDataString(orderId)}";
+    public static string Location(string orderId) =>
+        $"/{CollectRoutes.Prefix}/{CollectRoutes.Orders}/{Uri.EscapeDataString(orderId)}";
 
     /// <summary>
     /// 201 (applied, with payUrl and orderNo), 202 (apply still running after the wait), 200 (identical replay),
