@@ -40,8 +40,8 @@ param haiPayPlatformPublicKey string = ''
 @description('Table holding the orders.')
 param ordersTableName string = 'orders'
 
-@description('Table holding the order audit trail.')
-param auditTableName string = 'orderaudit'
+@description('Table holding the reconciliation sweep\'s work list (orders and their audit trail share the orders table).')
+param indexTableName string = 'orderindex'
 
 @description('How long the create call waits for HaiPay before answering (TimeSpan).')
 param createWait string = '00:00:10'
@@ -162,7 +162,7 @@ module storage 'modules/storage.bicep' = {
     )
     tableNames: [
       ordersTableName
-      auditTableName
+      indexTableName
     ]
     tags: tags
   }
@@ -220,7 +220,7 @@ module functionApp 'modules/functionApp.bicep' = {
     haiPayUsdAppId: haiPayUsdAppId
     haiPayPlatformPublicKey: haiPayPlatformPublicKey
     ordersTableName: ordersTableName
-    auditTableName: auditTableName
+    indexTableName: indexTableName
     createWait: createWait
     queryBackoff: queryBackoff
     deadline: deadline

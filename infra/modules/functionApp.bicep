@@ -70,8 +70,8 @@ param haiPayPlatformPublicKey string
 @description('Table holding the orders.')
 param ordersTableName string
 
-@description('Table holding the order audit trail.')
-param auditTableName string
+@description('Table holding the reconciliation sweep\'s work list.')
+param indexTableName string
 
 @description('How long the create call waits for HaiPay before answering (TimeSpan).')
 param createWait string
@@ -195,7 +195,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     HaiPay__Credentials__USD__AppId: haiPayUsdAppId
     HaiPay__PlatformPublicKey: haiPayPlatformPublicKey
     Collect__OrdersTable: ordersTableName
-    Collect__AuditTable: auditTableName
+    Collect__IndexTable: indexTableName
+    // Behind the App Service front end, the last X-Forwarded-For entry is the one the platform appended.
+    Collect__TrustForwardedFor: 'true'
     Collect__NotifyUrl: notifyUrl
     Collect__CreateWait: createWait
     Collect__QueryBackoff: queryBackoff

@@ -1,7 +1,9 @@
 using Azure.Data.Tables;
 using Azure.Identity;
-using Collect.Core.Activities;
+using Collect.Core.Callbacks;
+using Collect.Core.Collection;
 using Collect.Core.Http;
+using Collect.Core.Operations;
 using Collect.Core.Keys;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
@@ -66,6 +68,11 @@ public static class CollectCoreServiceCollectionExtensions
             .Configure((resilience, sp) => ConfigureHaiPayResilience(resilience, sp.GetRequiredService<IOptions<HaiPayOptions>>().Value));
 
         services.TryAddSingleton<OrderStore>();
+        services.TryAddSingleton<SweepIndex>();
+        services.TryAddSingleton<SettlementService>();
+        services.TryAddSingleton<CallbackBounds>();
+        services.TryAddSingleton<UnaddressedCallbacks>();
+        services.TryAddSingleton<ReconciliationSweep>();
         services.TryAddSingleton<CreateOrderValidator>();
         services.TryAddSingleton<ApplyActivity>();
         services.TryAddSingleton<QueryActivity>();

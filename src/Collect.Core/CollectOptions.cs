@@ -35,8 +35,63 @@ public sealed class CollectOptions
     /// <summary>Orders table name. Default <c>orders</c>.</summary>
     public string OrdersTable { get; set; } = "orders";
 
-    /// <summary>Audit table name. Default <c>orderaudit</c>.</summary>
-    public string AuditTable { get; set; } = "orderaudit";
+    /// <summary>Index table name (the sweep's work list). Default <c>orderindex</c>.</summary>
+    public string IndexTable { get; set; } = "orderindex";
+
+    /// <summary>
+    /// Callbacks whose signature does not verify may nudge an order's orchestration to query at most once per window,
+    /// and are stored in its audit trail at most <see cref="UnverifiedStoredPerWindow"/> times per window. Default 1 min.
+    /// </summary>
+    public TimeSpan NotifyWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Unverified callbacks stored per order per <see cref="NotifyWindow"/>; the rest are counted. Default 5.</summary>
+    public int UnverifiedStoredPerWindow { get; set; } = 5;
+
+    /// <summary>Unverified callbacks stored per order over its life; the rest are counted. Default 50.</summary>
+    public int UnverifiedStoredPerOrder { get; set; } = 50;
+
+    /// <summary>
+    /// Callbacks naming no order of this product stored per minute (per process) in the shared audit partition; the
+    /// rest are counted and logged. Default 60.
+    /// </summary>
+    public int UnaddressedStoredPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Take a callback's sender address from the last <c>X-Forwarded-For</c> entry, the one the platform's front end
+    /// appended (true in Azure). False: the connection's address (the local runner has no front end, and any
+    /// X-Forwarded-For it sees is the client's own). Default false.
+    /// </summary>
+    public bool TrustForwardedFor { get; set; }
+
+    /// <summary>
+    /// How long the sweep leaves a new order to its create call before it checks that an orchestration runs it, and
+    /// how long after the deadline it checks that the orchestration ended. Default 2 min.
+    /// </summary>
+    public TimeSpan SweepGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Due orders one sweep run handles at most (the rest wait for the next run). Default 200.</summary>
+    public int SweepBatchSize { get; set; } = 200;
+
+    /// <summary>How often the local runner runs the sweep (the Functions app's timer runs it every minute). Default 1 min.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Times the sweep restarts one order's orchestration before it only reports it. Default 5.</summary>
+    public int SweepMaxRestarts { get; set; } = 5;
+
+    /// <summary>
+    /// When the sweep asks HaiPay again about an Expired order: <c>interval*count</c> steps, comma-separated. Default
+    /// <c>01:00:00*24,1.00:00:00*7</c>: hourly for a day, then daily for a week (31 queries at most), then never.
+    /// Read it parsed through <see cref="ExpiredRequerySchedule"/>.
+    /// </summary>
+    public string ExpiredRequery
+    {
+        get => _expiredRequery;
+        set
+        {
+            _expiredRequery = value;
+            _expiredRequerySchedule = null;
+        }
+    }
 
     /// <summary>How long Key Vault secrets stay cached in memory. Default 10 min.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
@@ -52,6 +107,30 @@ public sealed class CollectOptions
 
     private string _queryBackoff = "00:00:15,00:00:30,00:01:00,00:02:00,00:05:00";
     private IReadOnlyList<TimeSpan>? _queryBackoffSchedule;
+    private string _expiredRequery = "01:00:00*24,1.00:00:00*7";
+    private IReadOnlyList<TimeSpan>? _expiredRequerySchedule;
+
+    /// <summary><see cref="ExpiredRequery"/> expanded: the wait before each re-query; its length bounds the re-queries.</summary>
+    public IReadOnlyList<TimeSpan> ExpiredRequerySchedule => _expiredRequerySchedule ??= ParseSteps(_expiredRequery);
+
+    private static IReadOnlyList<TimeSpan> ParseSteps(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(step =>
+            {
+                var parts = step.Split('*', StringSplitOptions.TrimEntries);
+                if (parts.Length is < 1 or > 2 || !TimeSpan.TryParse(parts[0], CultureInfo.InvariantCulture, out var interval) ||
+                    interval <= TimeSpan.Zero)
+                {
+                    throw new FormatException($"'{step}' is not interval*count (e.g. 01:00:00*24).");
+                }
+                var count = 1;
+                if (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
+                {
+                    throw new FormatException($"'{step}': the count must be 1–1000.");
+                }
+                return Enumerable.Repeat(interval, count);
+            })
+            .ToList();
 
     /// <summary><see cref="QueryBackoff"/> parsed (once); throws <see cref="FormatException"/> when it is not a list of TimeSpans.</summary>
     public IReadOnlyList<TimeSpan> QueryBackoffSchedule => _queryBackoffSchedule ??= ParseSchedule(_queryBackoff);
@@ -99,16 +178,44 @@ public sealed partial class CollectOptionsValidator : IValidateOptions<CollectOp
         {
             failures.Add($"{s}:Deadline must be positive.");
         }
-        foreach (var (setting, table) in new[] { ("OrdersTable", options.OrdersTable), ("AuditTable", options.AuditTable) })
+        foreach (var (setting, table) in new[] { ("OrdersTable", options.OrdersTable), ("IndexTable", options.IndexTable) })
         {
             if (table is null || !TableName().IsMatch(table))
             {
                 failures.Add($"{s}:{setting} must be a table name: 3-63 letters or digits, starting with a letter.");
             }
         }
-        if (string.Equals(options.OrdersTable, options.AuditTable, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(options.OrdersTable, options.IndexTable, StringComparison.OrdinalIgnoreCase))
         {
-            failures.Add($"{s}:OrdersTable and {s}:AuditTable must differ.");
+            failures.Add($"{s}:OrdersTable and {s}:IndexTable must differ.");
+        }
+        if (options.NotifyWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:NotifyWindow must be positive.");
+        }
+        if (options.UnverifiedStoredPerWindow < 0 || options.UnverifiedStoredPerOrder < 0 || options.UnaddressedStoredPerMinute < 0)
+        {
+            failures.Add($"{s}:UnverifiedStoredPerWindow, UnverifiedStoredPerOrder and UnaddressedStoredPerMinute must not be negative.");
+        }
+        if (options.SweepGrace <= TimeSpan.Zero || options.SweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:SweepGrace and {s}:SweepInterval must be positive.");
+        }
+        if (options.SweepBatchSize is < 1 or > 5000)
+        {
+            failures.Add($"{s}:SweepBatchSize must be 1–5000.");
+        }
+        if (options.SweepMaxRestarts < 0)
+        {
+            failures.Add($"{s}:SweepMaxRestarts must not be negative.");
+        }
+        try
+        {
+            _ = options.ExpiredRequerySchedule;
+        }
+        catch (FormatException ex)
+        {
+            failures.Add($"{s}:ExpiredRequery: {ex.Message}");
         }
         if (options.KeyCacheTtl <= TimeSpan.Zero)
         {

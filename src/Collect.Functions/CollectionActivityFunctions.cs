@@ -1,5 +1,4 @@
-using Collect.Core.Activities;
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Collect.Functions;

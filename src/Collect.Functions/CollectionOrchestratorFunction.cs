@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 

@@ -1,3 +1,4 @@
+using Collect.Core.Callbacks;
 using Collect.Core.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;

@@ -1,3 +1,4 @@
+using Collect.Core.Callbacks;
 using Collect.Core.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;

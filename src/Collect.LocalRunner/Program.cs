@@ -9,12 +9,16 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 // Merchant-side HaiPay settings written by the sandbox (run.sh): the lowest layer.
 SettingsFile.AddAsLowestLayer(builder.Configuration);
 
-var engine = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
+// Engine tuning from host.json, as the Functions host reads it; configuration supplies only the local facts.
+var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
+HostJsonEngineSettings.RefuseConfiguredTuning(builder.Configuration);
+var engine = HostJsonEngineSettings.Apply(hostJson,
+    builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions());
 var storage = engine.StorageConnection ?? builder.Configuration["AzureWebJobsStorage"]
               ?? throw new InvalidOperationException("Set AzureWebJobsStorage (or DurableTask:StorageConnection) to the task hub's storage.");
 var hubName = engine.HubName is { Length: > 0 } configured
     ? configured
-    : TaskHubName.Resolve(Path.Combine(AppContext.BaseDirectory, "host.json"), builder.Configuration);
+    : TaskHubName.Resolve(hostJson, builder.Configuration);
 
 using var engineLoggers = LoggerFactory.Create(logging => logging
     .AddConfiguration(builder.Configuration.GetSection("Logging"))
@@ -24,11 +28,16 @@ await using var sidecar = await DurableSidecar.StartAsync(engine, hubName, stora
 builder.Services.AddCollectCore(builder.Configuration);
 builder.Services.AddCredentialSourceMeter();
 builder.Services.AddCollectionWorker(sidecar, engine);
+builder.Services.AddHostedService<SweepService>();
 builder.Services.AddProblemDetails();
 builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
 var app = builder.Build();
-app.Logger.LogInformation("Durable Task engine: task hub {HubName} on Azure Storage, sidecar {Sidecar}", hubName, sidecar.Address);
+app.Logger.LogInformation(
+    "Durable Task engine: task hub {HubName} on Azure Storage, sidecar {Sidecar}; from host.json: {Partitions} partitions, polling ≤ {Polling}, " +
+    "visibility {ControlVisibility}/{WorkItemVisibility}, concurrency {Activities}/{Orchestrations}",
+    hubName, sidecar.Address, engine.PartitionCount, engine.MaxQueuePollingInterval, engine.ControlQueueVisibilityTimeout,
+    engine.WorkItemQueueVisibilityTimeout, engine.MaxConcurrentActivities, engine.MaxConcurrentOrchestrations);
 app.MapCollectRoutes();
 app.MapCredentialSourceMeter();
 await app.RunAsync();

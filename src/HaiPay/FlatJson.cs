@@ -25,7 +25,11 @@ internal static class FlatJson
                 problem = $"field '{property.Name}' is {Describe(property.Value.ValueKind)}; only flat fields are allowed";
                 return false;
             }
-            var value = ScalarText(property.Value);
+            if (!TryScalarText(property.Value, out var value))
+            {
+                problem = $"field '{property.Name}' is not valid text (a lone surrogate or invalid UTF-8)";
+                return false;
+            }
             if (!fields.TryAdd(property.Name, value))
             {
                 problem = $"field '{property.Name}' appears more than once";
@@ -35,15 +39,33 @@ internal static class FlatJson
         return true;
     }
 
-    /// <summary>The text of a scalar element (string, number literal, boolean); null for null and anything else.</summary>
-    public static string? ScalarText(JsonElement element) => element.ValueKind switch
+    /// <summary>The text of a scalar element (string, number literal, boolean); null for null, anything else, and invalid text.</summary>
+    public static string? ScalarText(JsonElement element) => TryScalarText(element, out var text) ? text : null;
+
+    /// <summary>
+    /// The text of a scalar element; false when a string holds invalid UTF-8 or an escaped lone surrogate, which
+    /// <see cref="JsonElement.GetString"/> refuses with an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public static bool TryScalarText(JsonElement element, out string? text)
     {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => null,
-    };
+        try
+        {
+            text = element.ValueKind switch
+            {
+                JsonValueKind.String => element.GetString(),
+                JsonValueKind.Number => element.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => null,
+            };
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

@@ -1,5 +1,7 @@
-using Collect.Core.Activities;
+using Collect.Core.Callbacks;
+using Collect.Core.Collection;
 using Collect.Core.Http;
+using Collect.Core.Operations;
 using Collect.Core.Keys;
 using Collect.Core.Storage;
 using HaiPay.Client;
@@ -39,6 +41,8 @@ public sealed class CollectCoreRegistrationTests
         Assert.NotNull(services.GetRequiredService<QueryActivity>());
         Assert.NotNull(services.GetRequiredService<ExpireActivity>());
         Assert.NotNull(services.GetRequiredService<OrderStore>());
+        Assert.NotNull(services.GetRequiredService<SettlementService>());
+        Assert.NotNull(services.GetRequiredService<ReconciliationSweep>());
         Assert.NotNull(services.GetRequiredService<IHaiPayClient>());
     }
 
@@ -70,7 +74,14 @@ public sealed class CollectCoreRegistrationTests
             [TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)],
             options.QueryBackoffSchedule);
         Assert.Equal(TimeSpan.FromMinutes(30), options.Deadline);
-        Assert.Equal(("orders", "orderaudit"), (options.OrdersTable, options.AuditTable));
+        Assert.Equal(("orders", "orderindex"), (options.OrdersTable, options.IndexTable));
+        Assert.Equal(TimeSpan.FromMinutes(1), options.NotifyWindow);
+        Assert.Equal((5, 50, 60), (options.UnverifiedStoredPerWindow, options.UnverifiedStoredPerOrder, options.UnaddressedStoredPerMinute));
+        Assert.False(options.TrustForwardedFor);
+        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1), 200, 5),
+            (options.SweepGrace, options.SweepInterval, options.SweepBatchSize, options.SweepMaxRestarts));
+        Assert.Equal(31, options.ExpiredRequerySchedule.Count);
+        Assert.Equal([.. Enumerable.Repeat(TimeSpan.FromHours(1), 24), .. Enumerable.Repeat(TimeSpan.FromDays(1), 7)], options.ExpiredRequerySchedule);
         Assert.Equal(TimeSpan.FromMinutes(10), options.KeyCacheTtl);
         Assert.Equal(20, options.ContinueAsNewAfterQueries);
     }
@@ -84,11 +95,13 @@ public sealed class CollectCoreRegistrationTests
             ["Collect:QueryBackoff"] = "00:00:15,soon",
             ["Collect:OrdersTable"] = "my-orders",
             ["Collect:ContinueAsNewAfterQueries"] = "0",
+            ["Collect:ExpiredRequery"] = "01:00:00*0",
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<CollectOptions>>().Value);
 
-        Assert.Equal(4, error.Failures.Count());
+        Assert.Equal(5, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("Collect:ExpiredRequery"));
         Assert.Contains(error.Failures, f => f.Contains("Collect:NotifyUrl"));
         Assert.Contains(error.Failures, f => f.Contains("'soon'"));
         Assert.Contains(error.Failures, f => f.Contains("Collect:OrdersTable"));

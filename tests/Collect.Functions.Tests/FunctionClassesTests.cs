@@ -23,5 +23,6 @@ public sealed class FunctionClassesTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<OrdersFunctions>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<NotifyFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<CollectionActivityFunctions>(provider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<SweepFunction>(provider));
     }
 }

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Text.Json;
 using Collect.Core.Http;
-using Collect.Core.Orchestration;
+using Collect.Core;
+using Collect.Core.Collection;
+using Collect.Core.Operations;
 using Collect.Functions;
 using TestSupport;
 
@@ -9,7 +11,8 @@ namespace Collect.Functions.Tests;
 
 /// <summary>
 /// The functions.metadata the Functions SDK generated for the built app (what the host indexes in Azure) lists exactly
-/// the registration list's orchestrator and activities plus the three HTTP functions, with the expected bindings.
+/// the registration list's orchestrator and activities, the three HTTP functions and the sweep's timer, with the
+/// expected bindings.
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
@@ -41,6 +44,7 @@ public sealed class FunctionsMetadataTests
             OrdersFunctions.CreateOrder,
             OrdersFunctions.GetOrder,
             NotifyFunction.HaiPayNotify,
+            SweepFunction.Name,
         ];
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), Functions.Value.Keys.Order(StringComparer.Ordinal));
@@ -95,5 +99,16 @@ public sealed class FunctionsMetadataTests
             .Order();
 
         Assert.Equal(CollectRoutes.All.Order(), routes);
+    }
+
+    [Fact]
+    public void The_sweep_runs_on_a_timer_every_minute_with_a_durable_client_as_the_local_runner_does()
+    {
+        var timer = Single(SweepFunction.Name, "timerTrigger");
+        Assert.Equal(ReconciliationSweep.Schedule, timer.GetProperty("schedule").GetString());
+        Assert.Equal("0 * * * * *", ReconciliationSweep.Schedule);
+        Assert.Equal(TimeSpan.FromMinutes(1), new CollectOptions().SweepInterval);
+        Assert.Single(Bindings(SweepFunction.Name), b => b.GetProperty("type").GetString() == "durableClient");
+        Assert.Equal(2, Bindings(SweepFunction.Name).Count);
     }
 }

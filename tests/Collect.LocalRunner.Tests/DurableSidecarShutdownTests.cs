@@ -16,7 +16,7 @@ public sealed class DurableSidecarShutdownTests(AzuriteProcess azurite) : IClass
     [Fact]
     public async Task A_sidecar_no_worker_connected_to_stops_without_error()
     {
-        var sidecar = await DurableSidecar.StartAsync(new DurableEngineOptions { WorkerId = "idle" }, "idlehub", azurite.ConnectionString, NullLoggerFactory.Instance);
+        var sidecar = await DurableSidecar.StartAsync(ShippedEngine.Options("idle"), "idlehub", azurite.ConnectionString, NullLoggerFactory.Instance);
 
         await sidecar.DisposeAsync();
     }
@@ -24,7 +24,7 @@ public sealed class DurableSidecarShutdownTests(AzuriteProcess azurite) : IClass
     [Fact]
     public async Task A_stopped_sidecar_hands_its_task_hub_to_the_next_one_with_the_same_worker_id()
     {
-        var options = new DurableEngineOptions { WorkerId = "restarting" };
+        var options = ShippedEngine.Options("restarting");
         for (var run = 0; run < 2; run++)
         {
             await using var sidecar = await DurableSidecar.StartAsync(options, "restarthub", azurite.ConnectionString, NullLoggerFactory.Instance);

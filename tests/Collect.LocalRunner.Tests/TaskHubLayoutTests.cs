@@ -28,7 +28,7 @@ public sealed class TaskHubLayoutTests(AzuriteProcess azurite, ITestOutputHelper
     [Fact]
     public async Task The_engine_runs_an_orchestration_and_leaves_the_durable_functions_task_hub()
     {
-        var options = new DurableEngineOptions { WorkerId = "layout-test", PartitionCount = 4 };
+        var options = ShippedEngine.Options("layout-test");
         await using var sidecar = await DurableSidecar.StartAsync(options, Hub, azurite.ConnectionString, NullLoggerFactory.Instance);
         using var channel = GrpcChannel.ForAddress(sidecar.Address);
         var builder = Host.CreateApplicationBuilder();

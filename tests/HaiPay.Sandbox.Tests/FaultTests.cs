@@ -56,6 +56,37 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Altered_data_is_answered_signed_with_the_fields_set_or_removed()
+    {
+        var request = Requests.Apply();
+        await _h.Client.ApplyAsync(Currency.HKD, request);
+        _h.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.AlterData, OrderId = request.OrderId, Count = 1,
+            Data = new Dictionary<string, string?> { ["status"] = "7", ["payTime"] = "soon", ["currency"] = "USD", ["amount"] = null },
+        });
+
+        var odd = await _h.Client.QueryAsync(Currency.HKD, request.OrderId);
+        var normal = await _h.Client.QueryAsync(Currency.HKD, request.OrderId);
+
+        Assert.True(odd.SignatureVerified);
+        Assert.Equal(("7", (CollectionStatus?)null, "soon", "USD"), (odd.StatusText, odd.Status, odd.Fields["payTime"], odd.Currency));
+        Assert.Null(odd.Amount);
+        Assert.Equal((CollectionStatus?)CollectionStatus.NotStarted, normal.Status);
+        Assert.NotNull(normal.Amount);
+    }
+
+    [Theory]
+    [InlineData(FaultEndpoint.Apply)]
+    [InlineData(FaultEndpoint.Query)]
+    public void An_alter_data_fault_needs_query_and_fields(FaultEndpoint endpoint)
+    {
+        var rule = new FaultRule { Endpoint = endpoint, Kind = FaultKind.AlterData, Data = endpoint == FaultEndpoint.Apply ? new() { ["x"] = "1" } : new() };
+
+        Assert.Contains("data", rule.Validate().Keys);
+    }
+
+    [Fact]
     public async Task Malformed_JSON_is_a_transient_malformed_response()
     {
         _h.State.Faults.Add(new FaultRule { Endpoint = FaultEndpoint.Apply, Kind = FaultKind.MalformedJson });

@@ -75,7 +75,7 @@ public sealed class QueryTests : IAsyncLifetime
         var seen = new List<CollectionStatus>();
         await Eventually.Until(async () =>
         {
-            var status = (await _h.Client.QueryAsync(Currency.HKD, request.OrderId)).Status;
+            var status = (await _h.Client.QueryAsync(Currency.HKD, request.OrderId)).Status!.Value;
             if (seen.Count == 0 || seen[^1] != status)
             {
                 seen.Add(status);
@@ -235,7 +235,7 @@ public sealed class QueryTests : IAsyncLifetime
         await h.ApplyAsync(Currency.HKD, partial, new OrderBehaviour { AutoAction = SettleAction.Partial });
 
         async Task<CollectionStatus> FinalStatus(string orderId) => (await Eventually.Until(
-            () => h.Client.QueryAsync(Currency.HKD, orderId), q => q.Status.IsFinal(), $"order {orderId} to become final")).Status;
+            () => h.Client.QueryAsync(Currency.HKD, orderId), q => q.Status?.IsFinal() == true, $"order {orderId} to become final")).Status!.Value;
 
         Assert.Equal(CollectionStatus.Failed, await FinalStatus(failing.OrderId));
         Assert.Equal(CollectionStatus.Success, await FinalStatus(paying.OrderId));

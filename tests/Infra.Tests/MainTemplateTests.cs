@@ -33,9 +33,9 @@ public sealed class MainTemplateTests
 
         Assert.Equal("app-package", Main.Variable("deploymentContainerName"));
         Assert.Contains("variables('deploymentContainerName')", storageModule.PassedParameter("containerNames"));
-        Assert.Equal("[\"[parameters('ordersTableName')]\",\"[parameters('auditTableName')]\"]", storageModule.PassedParameter("tableNames"));
+        Assert.Equal("[\"[parameters('ordersTableName')]\",\"[parameters('indexTableName')]\"]", storageModule.PassedParameter("tableNames"));
         Assert.Equal("orders", Main.Parameters["ordersTableName"]!["defaultValue"]!.GetValue<string>());
-        Assert.Equal("orderaudit", Main.Parameters["auditTableName"]!["defaultValue"]!.GetValue<string>());
+        Assert.Equal("orderindex", Main.Parameters["indexTableName"]!["defaultValue"]!.GetValue<string>());
         Assert.Single(storageModule.ResourcesOfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
     }
 
@@ -123,7 +123,7 @@ public sealed class MainTemplateTests
             "OrderStorage__tableServiceUri", "OrderStorage__credential", "OrderStorage__clientId", "AZURE_CLIENT_ID",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "KeyVault__Uri",
             "HaiPay__BaseUrl", "HaiPay__Credentials__HKD__AppId", "HaiPay__Credentials__USD__AppId",
-            "HaiPay__PlatformPublicKey", "Collect__OrdersTable", "Collect__AuditTable", "Collect__NotifyUrl",
+            "HaiPay__PlatformPublicKey", "Collect__OrdersTable", "Collect__IndexTable", "Collect__TrustForwardedFor", "Collect__NotifyUrl",
             "Collect__CreateWait", "Collect__QueryBackoff", "Collect__Deadline",
         ];
         Assert.Equal(expected.Order(), settings.Select(setting => setting.Key).Order());

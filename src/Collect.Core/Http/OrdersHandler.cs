@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Telemetry;
@@ -18,13 +18,15 @@ namespace Collect.Core.Http;
 /// </summary>
 /// <remarks>
 /// Fields a caller may not set (<c>notifyUrl</c>, <c>appId</c>) and any other unknown fields are ignored: the product
-/// sends its own notifyUrl and the configured appId. Create stores the order first (a conditional insert, so two
-/// identical requests racing each other make one order and one orchestration), then schedules the orchestration with
-/// instance id = orderId, then polls the store until the apply finished or <see cref="CollectOptions.CreateWait"/>
-/// passed.
+/// sends its own notifyUrl and the configured appId. Create first adds the order's row to the sweep's work list, then
+/// stores the order (a conditional insert, so two identical requests racing each other make one order and one
+/// orchestration), then schedules the orchestration with instance id = orderId — none of it cancelled by the caller
+/// going away, and a crash between any two steps is found by the reconciliation sweep — and then polls the store
+/// until the apply finished or <see cref="CollectOptions.CreateWait"/> passed.
 /// </remarks>
 public sealed partial class OrdersHandler(
     OrderStore store,
+    SweepIndex sweepIndex,
     CreateOrderValidator validator,
     IOptions<CollectOptions> options,
     TimeProvider time,
@@ -45,14 +47,18 @@ public sealed partial class OrdersHandler(
     /// </summary>
     public async Task<IResult> CreateAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
     {
+        if (!IsJson(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType, "application/json");
+        }
         var body = await RequestBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return BadRequest($"The request body is larger than {RequestBody.MaxBytes / 1024} KiB.");
+            return Problems.TooLarge(RequestBody.MaxBytes);
         }
         if (!TryReadFields(body, out var fields, out var typeErrors, out var malformed))
         {
-            return BadRequest(malformed);
+            return Problems.BadRequest("The request body cannot be read.", malformed);
         }
 
         var create = CreateOrderRequest.FromFields(fields);
@@ -71,26 +77,30 @@ public sealed partial class OrdersHandler(
         var order = create.ToPendingOrder(currency, amount, time.GetUtcNow());
         using var scope = logger.BeginOrderScope(order.OrderId);
 
-        var stored = await store.CreateAsync(order, cancellationToken).ConfigureAwait(false);
+        // Not cancelled with the request from here on: once the order is stored its orchestration must start, and the
+        // work-list row written first means a crash at any point leaves the sweep something to find.
+        var sweepEntry = new SweepEntry(order.OrderId, order.CreatedAt + options.Value.SweepGrace, 0);
+        await sweepIndex.AddAsync(sweepEntry, CancellationToken.None).ConfigureAwait(false);
+        var stored = await store.CreateAsync(order, CancellationToken.None).ConfigureAwait(false);
         if (!stored.Created)
         {
+            await sweepIndex.RemoveAsync(sweepEntry, CancellationToken.None).ConfigureAwait(false);
             return await ReplayAsync(stored.Order, order.RequestHash, durable).ConfigureAwait(false);
         }
         LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,
             Mask.Phone(order.Phone), Mask.Email(order.Email));
 
-        // Not cancelled with the request: once the order is stored its orchestration must start.
-        await EnsureOrchestrationAsync(order, durable).ConfigureAwait(false);
+        await CollectionStart.EnsureStartedAsync(durable, stored.Order, options.Value).ConfigureAwait(false);
         return await AwaitApplyAsync(order, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>200 with the view, or 404.</summary>
     public async Task<IResult> GetAsync(string orderId, CancellationToken cancellationToken = default)
     {
-        var order = OrderIds.IsStorable(orderId)
+        var order = OrderIds.IsValid(orderId)
             ? await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
             : null;
-        return order is null ? NotFound(orderId) : TypedResults.Ok(OrderView.From(order));
+        return order is null ? Problems.NotFound(orderId) : TypedResults.Ok(OrderView.From(order));
     }
 
     private async Task<IResult> ReplayAsync(Order existing, string requestHash, DurableTaskClient durable)
@@ -98,60 +108,24 @@ public sealed partial class OrdersHandler(
         if (existing.RequestHash != requestHash)
         {
             LogConflict(existing.OrderId);
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The order exists with a different request.",
-                detail: $"Order {existing.OrderId} was created with different details; an orderId can be used for one request only.",
-                extensions: new Dictionary<string, object?> { ["orderId"] = existing.OrderId });
+            return Problems.Status(StatusCodes.Status409Conflict,
+                "The order exists with a different request.",
+                $"Order {existing.OrderId} was created with different details; an orderId can be used for one request only.",
+                new Dictionary<string, object?> { ["orderId"] = existing.OrderId });
         }
-        // The creator may have crashed between storing the order and scheduling its orchestration, or the
-        // orchestration may have failed before the apply finished: a replay of the same request starts it (again).
-        // A missing instance only counts once the order is older than OrphanedAfter: the backend enqueues the start
-        // before it writes the instance row, so a racing replay must not schedule a second start.
+        // The orchestration may have failed before the apply finished (or, after a crash, never started: the sweep
+        // starts those, and a replay of the same request does too). A missing instance only counts once the order is
+        // older than OrphanedAfter: the backend enqueues the start before it writes the instance row.
         if (existing.Status == OrderStatus.Pending &&
             await durable.GetInstanceAsync(existing.OrderId, getInputsAndOutputs: false).ConfigureAwait(false) is var instance &&
-            (instance is null ? existing.CreatedAt <= time.GetUtcNow() - OrphanedAfter : IsDead(instance)))
+            (instance is null ? existing.CreatedAt <= time.GetUtcNow() - OrphanedAfter : !CollectionStart.IsLive(instance)))
         {
             LogRescheduling(existing.OrderId, instance?.RuntimeStatus);
-            await EnsureOrchestrationAsync(existing, durable).ConfigureAwait(false);
+            await CollectionStart.EnsureStartedAsync(durable, existing, options.Value).ConfigureAwait(false);
         }
         LogReplayed(existing.OrderId, existing.Status);
         return TypedResults.Ok(OrderView.From(existing));
     }
-
-    /// <summary>
-    /// Schedules the order's orchestration (instance id = orderId). Two callers racing here make one orchestration:
-    /// the backend refuses to start an instance id that is pending or running, and the loser finds the winner's.
-    /// </summary>
-    private async Task EnsureOrchestrationAsync(Order order, DurableTaskClient durable)
-    {
-        var settings = options.Value;
-        var input = new CollectionInput
-        {
-            OrderId = order.OrderId,
-            Currency = order.Currency,
-            QueryBackoff = settings.QueryBackoffSchedule,
-            Deadline = settings.Deadline,
-            ContinueAsNewAfterQueries = settings.ContinueAsNewAfterQueries,
-        };
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(
-                CollectionTasks.Orchestrator, input, new StartOrchestrationOptions(order.OrderId), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var existing = await durable.GetInstanceAsync(order.OrderId, getInputsAndOutputs: false).ConfigureAwait(false);
-            if (existing is null || IsDead(existing))
-            {
-                throw;
-            }
-            LogAlreadyScheduled(order.OrderId, existing.RuntimeStatus);
-        }
-    }
-
-    private static bool IsDead(OrchestrationMetadata instance) =>
-        instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
 
     /// <summary>Polls the stored order until the apply finished (201 / 422) or the wait is over (202).</summary>
     private async Task<IResult> AwaitApplyAsync(Order order, CancellationToken cancellationToken)
@@ -163,11 +137,10 @@ public sealed partial class OrdersHandler(
             current = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
             if (current.Status == OrderStatus.Rejected)
             {
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status422UnprocessableEntity,
-                    title: "HaiPay rejected the order.",
-                    detail: $"HaiPay rejected order {current.OrderId} with error {current.ErrorCode}: {current.ErrorMessage}",
-                    extensions: new Dictionary<string, object?>
+                return Problems.Status(StatusCodes.Status422UnprocessableEntity,
+                    "HaiPay rejected the order.",
+                    $"HaiPay rejected order {current.OrderId} with error {current.ErrorCode}: {current.ErrorMessage}",
+                    new Dictionary<string, object?>
                     {
                         ["orderId"] = current.OrderId,
                         ["errorCode"] = current.ErrorCode,
@@ -226,7 +199,12 @@ public sealed partial class OrdersHandler(
                 }
                 if (value.ValueKind == JsonValueKind.String)
                 {
-                    fields[name] = value.GetString();
+                    if (!TryGetText(value, out var text))
+                    {
+                        typeErrors[name] = [$"{name} is not valid text (it holds a lone surrogate or invalid UTF-8)"];
+                        continue;
+                    }
+                    fields[name] = text;
                 }
                 else
                 {
@@ -239,11 +217,26 @@ public sealed partial class OrdersHandler(
         return true;
     }
 
-    private static IResult BadRequest(string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest, title: "The request body cannot be read.", detail: detail);
+    /// <summary><see cref="JsonElement.GetString"/>, which throws for invalid UTF-8 and escaped lone surrogates.</summary>
+    private static bool TryGetText(JsonElement value, out string? text)
+    {
+        try
+        {
+            text = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
+    }
 
-    private static IResult NotFound(string orderId) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "No such order.", detail: $"There is no order {orderId}.");
+    /// <summary><c>application/json</c> or a <c>+json</c> type (any parameters, e.g. charset).</summary>
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+         media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created: {Currency} {Amount} by {InBankCode} for {Phone} {Email}")]
     private partial void LogCreated(string orderId, Currency currency, string amount, string inBankCode, string phone, string email);

@@ -31,6 +31,27 @@ public sealed record CreateOrderRequest
         "callBackUrl", "callBackFailUrl", "subject", "body",
     ];
 
+    /// <summary>
+    /// The longest value each field may have (characters). HaiPay documents only orderId's (48); the others are this
+    /// product's, generous for real data and small enough that no request can reach Table Storage's property limits.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> MaxLengths { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["orderId"] = OrderIds.MaxLength,
+        ["currency"] = 3,
+        ["amount"] = 16,
+        ["payType"] = 32,
+        ["inBankCode"] = 64,
+        ["name"] = 128,
+        ["phone"] = 32,
+        ["email"] = 254,
+        ["partnerUserId"] = 64,
+        ["callBackUrl"] = 2048,
+        ["callBackFailUrl"] = 2048,
+        ["subject"] = 256,
+        ["body"] = 1024,
+    };
+
     /// <summary>Builds a request from field values keyed by the JSON names of <see cref="FieldNames"/>.</summary>
     public static CreateOrderRequest FromFields(IReadOnlyDictionary<string, string?> fields)
     {

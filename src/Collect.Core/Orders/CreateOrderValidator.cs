@@ -6,7 +6,9 @@ namespace Collect.Core.Orders;
 /// <summary>
 /// Validates a create request, reporting every problem at once keyed by field name: <c>currency</c> here, every
 /// HaiPay field rule through <see cref="ApplyRequestValidator"/> (format, currency and method limits, maintenance),
-/// and the characters an orderId may not contain because it becomes a storage key and an orchestration id.
+/// the orderId rule (<see cref="OrderIds"/>: it becomes a storage key, a URL segment and an orchestration id), and
+/// this product's own bounds: every field within <see cref="CreateOrderRequest.MaxLengths"/> and free of control
+/// characters.
 /// </summary>
 public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
 {
@@ -53,12 +55,34 @@ public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
             }
         }
 
-        if (request.OrderId is { Length: > 0 } orderId &&
-            orderId.Any(c => char.IsControl(c) || OrderIds.ForbiddenCharacters.Contains(c)))
+        if (request.OrderId is { Length: > 0 } orderId && !OrderIds.IsValid(orderId))
         {
-            Add("orderId", ["orderId may not contain '/', '\\', '#', '?' or control characters"]);
+            Add("orderId", [$"orderId must be {OrderIds.Rule}"]);
+        }
+        var values = CreateOrderRequest.FieldNames.Zip(Values(request));
+        foreach (var (field, value) in values)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+            if (value.Length > CreateOrderRequest.MaxLengths[field])
+            {
+                Add(field, [$"{field} may be at most {CreateOrderRequest.MaxLengths[field]} characters (it has {value.Length})"]);
+            }
+            if (value.Any(char.IsControl))
+            {
+                Add(field, [$"{field} may not contain control characters"]);
+            }
         }
 
-        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+        return errors.ToDictionary(e => e.Key, e => e.Value.Distinct().ToArray(), StringComparer.Ordinal);
     }
+
+    /// <summary>The request's values in <see cref="CreateOrderRequest.FieldNames"/> order.</summary>
+    private static IEnumerable<string?> Values(CreateOrderRequest r) =>
+    [
+        r.OrderId, r.Currency, r.Amount, r.PayType, r.InBankCode, r.Name, r.Phone, r.Email, r.PartnerUserId,
+        r.CallBackUrl, r.CallBackFailUrl, r.Subject, r.Body,
+    ];
 }

@@ -35,6 +35,13 @@ public sealed record Order
     public DateTimeOffset? PayTime { get; init; }
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
+    /// <summary>
+    /// Apply calls started, each recorded before it is sent. An attempt that ended without HaiPay's answer (timeout,
+    /// crash) may still have opened the order at HaiPay, so only an order with an earlier attempt may be adopted
+    /// from HaiPay's query when a later apply is refused as a repeat.
+    /// </summary>
+    public int ApplyAttempts { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 

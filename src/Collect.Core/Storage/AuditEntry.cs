@@ -13,13 +13,19 @@ public enum AuditKind
     Query,
     /// <summary>A status change (from → to) and what caused it.</summary>
     Transition,
-    /// <summary>The deadline passed.</summary>
+    /// <summary>The deadline passed, and what it did to the order.</summary>
     Expire,
+    /// <summary>An action of the reconciliation sweep (restart, re-query schedule); reason <c>sweep</c>.</summary>
+    Sweep,
+    /// <summary>A summary of callbacks that were counted but not stored (the bounds on unverified traffic).</summary>
+    CallbacksSuppressed,
 }
 
 /// <summary>
-/// One entry of an order's audit trail (audit table: PartitionKey = orderId, RowKey = time-ordered and unique).
-/// Only the fields relevant to the <see cref="Kind"/> are set.
+/// One entry of an order's audit trail, stored in the order's own partition of the orders table (RowKey
+/// <c>audit-</c> + time-ordered and unique), so a status change and its entries are written in one transaction.
+/// Only the fields relevant to the <see cref="Kind"/> are set. Text is stored sanitised (no lone surrogates) and
+/// bounded (<see cref="StorageText"/>); entries never hold customer contact details.
 /// </summary>
 public sealed record AuditEntry
 {
@@ -47,13 +53,21 @@ public sealed record AuditEntry
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
 
-    /// <summary>The callback body exactly as received (truncated to <see cref="OrderStore.MaxRawBodyLength"/>).</summary>
+    /// <summary>
+    /// The callback body (or HaiPay's query data) as received, truncated to <see cref="RawBodyLimit"/> characters.
+    /// </summary>
     public string? RawBody { get; init; }
     public string? ContentType { get; init; }
+
+    /// <summary>How much of <see cref="RawBody"/> is kept: <see cref="StorageText.MaxRawBody"/> unless a tighter cap applies.</summary>
+    public int RawBodyLimit { get; init; } = StorageText.MaxRawBody;
 
     /// <summary>The callback's verification result (see <c>CallbackVerification</c> in the notify handler).</summary>
     public string? Verification { get; init; }
 
-    /// <summary>The callback sender's address.</summary>
+    /// <summary>The callback sender's address (the hop the platform appended, never a client-supplied one).</summary>
     public string? Remote { get; init; }
+
+    /// <summary>Who acted when it was not HaiPay or the order's own orchestration: <c>sweep</c>, or an operator.</summary>
+    public string? Actor { get; init; }
 }

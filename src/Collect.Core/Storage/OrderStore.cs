@@ -16,22 +16,22 @@ public sealed class OrderUpdateConflictException(string orderId, int attempts)
     : Exception($"Order {orderId} changed under {attempts} consecutive update attempts; giving up.");
 
 /// <summary>
-/// Orders and their audit trail on Azure Table Storage. Orders table: PartitionKey = orderId, RowKey = "order"
-/// (point reads). Audit table: PartitionKey = orderId, RowKey = UTC ticks (19 digits) + "-" + a random suffix, so an
-/// order's entries list in time order. Money is stored as decimal strings; statuses as names.
+/// Orders and their audit trail on Azure Table Storage, one partition per order (PartitionKey = orderId) in one table:
+/// RowKey <c>order</c> is the order, <c>callbacks</c> its <see cref="CallbackLedger"/>, and <c>audit-</c> + UTC
+/// ticks (19 digits) + a random suffix its audit entries, which list in time order with one partition query.
+/// Money is stored as decimal strings; statuses as names.
 /// </summary>
 /// <remarks>
-/// Writes are conditional: create is an insert that fails if the row exists; every update reads the row, applies
-/// a pure transition (<see cref="OrderTransitions"/>) and replaces the row only if its ETag is unchanged; on a
-/// conflict it reads again and re-applies the rules to what the other writer stored. Nothing is overwritten blindly.
-/// Every status change is followed by a <see cref="AuditKind.Transition"/> entry. Tables are created on first use.
+/// A change to the order and the audit entries that explain it are written in one entity-group transaction,
+/// conditional on the order row's ETag: both are stored or neither. Every update reads the row, applies a pure
+/// transition (<see cref="OrderTransitions"/>) and submits; on a conflict it reads again and re-applies the rules to
+/// what the other writer stored. Nothing is overwritten blindly. The table is created on first use.
 /// </remarks>
 public sealed partial class OrderStore
 {
     public const string OrderRowKey = "order";
-
-    /// <summary>Longest raw callback body kept in an audit entry (a Table Storage string holds 32K UTF-16 characters).</summary>
-    public const int MaxRawBodyLength = 30_000;
+    public const string CallbackLedgerRowKey = "callbacks";
+    public const string AuditRowKeyPrefix = "audit-";
 
     private const int MaxUpdateAttempts = 10;
 
@@ -39,44 +39,42 @@ public sealed partial class OrderStore
 
     private readonly TableServiceClient _service;
     private readonly TableClient _orders;
-    private readonly TableClient _audit;
     private readonly TimeProvider _time;
     private readonly ILogger<OrderStore> _logger;
     private readonly Lock _initLock = new();
-    private Task? _tablesReady;
+    private Task? _tableReady;
 
     public OrderStore(TableServiceClient service, IOptions<CollectOptions> options, TimeProvider time, ILogger<OrderStore> logger)
     {
         _service = service;
         _orders = service.GetTableClient(options.Value.OrdersTable);
-        _audit = service.GetTableClient(options.Value.AuditTable);
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Creates both tables if they do not exist (once per process; retried after a failure).</summary>
+    /// <summary>Creates the table if it does not exist (once per process; retried after a failure).</summary>
     public Task EnsureTablesAsync()
     {
         lock (_initLock)
         {
-            if (_tablesReady is null || _tablesReady.IsFaulted || _tablesReady.IsCanceled)
+            if (_tableReady is null || _tableReady.IsFaulted || _tableReady.IsCanceled)
             {
-                _tablesReady = CreateTablesAsync();
+                _tableReady = CreateTableAsync();
             }
-            return _tablesReady;
+            return _tableReady;
         }
     }
 
-    private async Task CreateTablesAsync()
+    private async Task CreateTableAsync()
     {
         await _orders.CreateIfNotExistsAsync().ConfigureAwait(false);
-        await _audit.CreateIfNotExistsAsync().ConfigureAwait(false);
-        LogTablesReady(_service.AccountName, _orders.Name, _audit.Name);
+        LogTablesReady(_service.AccountName, _orders.Name);
     }
 
     /// <summary>
-    /// Inserts a new order. When the orderId exists already, nothing is written and the existing order is returned
-    /// with <see cref="OrderCreateResult.Created"/> false (the caller compares request hashes).
+    /// Inserts a new order with its "created" audit entry, in one transaction. When the orderId exists already,
+    /// nothing is written and the existing order is returned with <see cref="OrderCreateResult.Created"/> false (the
+    /// caller compares request hashes).
     /// </summary>
     public async Task<OrderCreateResult> CreateAsync(Order order, CancellationToken cancellationToken = default)
     {
@@ -85,15 +83,12 @@ public sealed partial class OrderStore
         {
             try
             {
-                var response = await _orders.AddEntityAsync(ToEntity(order), cancellationToken).ConfigureAwait(false);
-                await AppendAuditAsync(new AuditEntry
-                {
-                    OrderId = order.OrderId,
-                    Kind = AuditKind.Transition,
-                    ToStatus = order.Status,
-                    Reason = "created",
-                }, cancellationToken).ConfigureAwait(false);
-                return new OrderCreateResult(order with { ETag = response.Headers.ETag?.ToString() }, Created: true);
+                var responses = await _orders.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(order)),
+                    AddAudit(new AuditEntry { OrderId = order.OrderId, Kind = AuditKind.Transition, ToStatus = order.Status, Reason = "created" }),
+                ], cancellationToken).ConfigureAwait(false);
+                return new OrderCreateResult(order with { ETag = responses.Value[0].Headers.ETag?.ToString() }, Created: true);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -121,11 +116,18 @@ public sealed partial class OrderStore
         ?? throw new InvalidOperationException($"Order {orderId} is not in the store.");
 
     /// <summary>
-    /// Applies <paramref name="transition"/> to the stored order and writes the result if it differs, conditionally on
-    /// the ETag; on a conflict re-reads and re-applies (bounded). A status change adds a Transition audit entry with
-    /// <paramref name="cause"/>. Returns the order as stored afterwards, or null when there is no such order.
+    /// Applies <paramref name="transition"/> to the stored order and writes the result, together with the audit
+    /// entries <paramref name="audit"/> gives for (stored, next) and a Transition entry with <paramref name="cause"/>
+    /// when the status changes, in one transaction conditional on the row's ETag; on a conflict it re-reads and
+    /// re-applies (bounded). When the order does not change, the entries are appended on their own. Returns the
+    /// order as stored afterwards, or null when there is no such order.
     /// </summary>
-    public async Task<Order?> UpdateAsync(string orderId, Func<Order, Order> transition, string cause, CancellationToken cancellationToken = default)
+    public async Task<Order?> UpdateAsync(
+        string orderId,
+        Func<Order, Order> transition,
+        string cause,
+        Func<Order, Order, IEnumerable<AuditEntry>>? audit = null,
+        CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync().ConfigureAwait(false);
         for (var attempt = 1; attempt <= MaxUpdateAttempts; attempt++)
@@ -136,29 +138,32 @@ public sealed partial class OrderStore
                 return null;
             }
             var next = transition(current);
+            var entries = (audit?.Invoke(current, next) ?? []).ToList();
             if (next == current)
             {
+                await AppendAuditAsync(entries, cancellationToken).ConfigureAwait(false);
                 return current;
+            }
+            if (next.Status != current.Status)
+            {
+                entries.Add(new AuditEntry
+                {
+                    OrderId = orderId,
+                    Kind = AuditKind.Transition,
+                    FromStatus = current.Status,
+                    ToStatus = next.Status,
+                    ProviderStatus = next.ProviderStatus?.ToWire(),
+                    Reason = cause,
+                    Detail = next.Status == OrderStatus.NeedsReview ? next.ErrorMessage : null,
+                });
             }
             try
             {
-                var response = await _orders.UpdateEntityAsync(
-                    ToEntity(next), new ETag(current.ETag!), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                var stored = next with { ETag = response.Headers.ETag?.ToString() };
-                if (stored.Status != current.Status)
-                {
-                    await AppendAuditAsync(new AuditEntry
-                    {
-                        OrderId = orderId,
-                        Kind = AuditKind.Transition,
-                        FromStatus = current.Status,
-                        ToStatus = stored.Status,
-                        ProviderStatus = stored.ProviderStatus?.ToWire(),
-                        Reason = cause,
-                        Detail = stored.Status == OrderStatus.NeedsReview ? stored.ErrorMessage : null,
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-                return stored;
+                var responses = await _orders.SubmitTransactionAsync(
+                    entries.Select(AddAudit).Prepend(
+                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(next), new ETag(current.ETag!))),
+                    cancellationToken).ConfigureAwait(false);
+                return next with { ETag = responses.Value[0].Headers.ETag?.ToString() };
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
@@ -173,31 +178,72 @@ public sealed partial class OrderStore
     }
 
     /// <summary>Appends an entry to the order's audit trail (its time and id are set here).</summary>
-    public async Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
+        AppendAuditAsync([entry], cancellationToken);
+
+    /// <summary>Appends entries of one order's audit trail in one transaction.</summary>
+    public async Task AppendAuditAsync(IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync().ConfigureAwait(false);
-        var at = NextAuditTime();
-        var stored = entry with
+        if (entries.Count == 0)
         {
-            At = at,
-            Id = $"{at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..28],
-            RawBody = entry.RawBody is { Length: > MaxRawBodyLength } raw ? raw[..MaxRawBodyLength] : entry.RawBody,
-        };
-        await _audit.AddEntityAsync(ToEntity(stored), cancellationToken).ConfigureAwait(false);
-        return stored;
+            return;
+        }
+        await EnsureTablesAsync().ConfigureAwait(false);
+        await _orders.SubmitTransactionAsync(entries.Select(AddAudit), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The order's audit trail, oldest first.</summary>
+    /// <summary>The order's audit trail, oldest first (one partition query over the <c>audit-</c> rows).</summary>
     public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string orderId, CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync().ConfigureAwait(false);
         var entries = new List<AuditEntry>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orderId}");
-        await foreach (var entity in _audit.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orderId} and RowKey ge {AuditRowKeyPrefix} and RowKey lt {AuditRowKeyEnd}");
+        await foreach (var entity in _orders.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             entries.Add(AuditFromEntity(entity));
         }
         return entries;
+    }
+
+    /// <summary>The order's callback ledger, or a new (unsaved) one.</summary>
+    public async Task<CallbackLedger> GetCallbackLedgerAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        var response = await _orders.GetEntityIfExistsAsync<TableEntity>(orderId, CallbackLedgerRowKey, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return response.HasValue ? LedgerFromEntity(response.Value!) : new CallbackLedger { OrderId = orderId };
+    }
+
+    /// <summary>
+    /// Writes <paramref name="next"/> (conditional on the ETag of the ledger it was derived from, or as a new row) and
+    /// <paramref name="entries"/> in one transaction. False when another writer got there first: read and decide again.
+    /// </summary>
+    public async Task<bool> TrySaveCallbackLedgerAsync(CallbackLedger next, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        var ledger = next.ETag is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, ToEntity(next))
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(next), new ETag(next.ETag));
+        try
+        {
+            await _orders.SubmitTransactionAsync(entries.Select(AddAudit).Prepend(ledger), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Just past every audit row key: <c>audit-</c> with '-' (0x2D) raised to '.' (0x2E).</summary>
+    private static readonly string AuditRowKeyEnd = AuditRowKeyPrefix[..^1] + ".";
+
+    private TableTransactionAction AddAudit(AuditEntry entry)
+    {
+        var at = NextAuditTime();
+        var id = $"{AuditRowKeyPrefix}{at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..(AuditRowKeyPrefix.Length + 28)];
+        return new TableTransactionAction(TableTransactionActionType.Add, ToEntity(entry with { At = at, Id = id }));
     }
 
     /// <summary>Now, but strictly after the previous audit time of this process, so entries written in sequence sort in sequence.</summary>
@@ -231,20 +277,22 @@ public sealed partial class OrderStore
             ["CallBackFailUrl"] = order.CallBackFailUrl,
             ["RequestHash"] = order.RequestHash,
             ["Status"] = order.Status.ToString(),
+            ["ApplyAttempts"] = order.ApplyAttempts,
             ["CreatedAt"] = order.CreatedAt,
             ["UpdatedAt"] = order.UpdatedAt,
         };
         SetIfPresent(entity, "Subject", order.Subject);
         SetIfPresent(entity, "Body", order.Body);
         SetIfPresent(entity, "ProviderStatus", order.ProviderStatus?.ToWire());
-        SetIfPresent(entity, "OrderNo", order.OrderNo);
-        SetIfPresent(entity, "PayUrl", order.PayUrl);
+        // What HaiPay sent is bounded and sanitised; what the storefront sent was validated at create.
+        SetIfPresent(entity, "OrderNo", StorageText.Fit(order.OrderNo, 200));
+        SetIfPresent(entity, "PayUrl", StorageText.Fit(order.PayUrl, 4_000));
         SetIfPresent(entity, "ActualAmount", order.ActualAmount is { } actual ? Money(actual) : null);
         SetIfPresent(entity, "Fee", order.Fee is { } fee ? Money(fee) : null);
         // Kept as round-trip text so HaiPay's offset (+08:00) survives; Table Storage dates are UTC only.
         SetIfPresent(entity, "PayTime", order.PayTime?.ToString("O", CultureInfo.InvariantCulture));
-        SetIfPresent(entity, "ErrorCode", order.ErrorCode);
-        SetIfPresent(entity, "ErrorMessage", order.ErrorMessage);
+        SetIfPresent(entity, "ErrorCode", StorageText.Fit(order.ErrorCode, 200));
+        SetIfPresent(entity, "ErrorMessage", StorageText.Fit(order.ErrorMessage));
         return entity;
     }
 
@@ -265,6 +313,7 @@ public sealed partial class OrderStore
         Body = entity.GetString("Body"),
         RequestHash = entity.GetString("RequestHash"),
         Status = Enum.Parse<OrderStatus>(entity.GetString("Status")),
+        ApplyAttempts = entity.GetInt32("ApplyAttempts") ?? 0,
         ProviderStatus = entity.GetInt32("ProviderStatus") is { } status ? (CollectionStatus)status : null,
         OrderNo = entity.GetString("OrderNo"),
         PayUrl = entity.GetString("PayUrl"),
@@ -280,6 +329,34 @@ public sealed partial class OrderStore
         ETag = entity.ETag.ToString(),
     };
 
+    private static TableEntity ToEntity(CallbackLedger ledger)
+    {
+        var entity = new TableEntity(ledger.OrderId, CallbackLedgerRowKey)
+        {
+            ["StoredInWindow"] = ledger.StoredInWindow,
+            ["SuppressedInWindow"] = ledger.SuppressedInWindow,
+            ["UnverifiedStored"] = ledger.UnverifiedStored,
+            ["UnverifiedSuppressed"] = ledger.UnverifiedSuppressed,
+            ["AcknowledgedSigns"] = string.Join(',', ledger.AcknowledgedSigns),
+        };
+        SetIfPresent(entity, "WindowStart", ledger.WindowStart);
+        SetIfPresent(entity, "NudgedAt", ledger.NudgedAt);
+        return entity;
+    }
+
+    private static CallbackLedger LedgerFromEntity(TableEntity entity) => new()
+    {
+        OrderId = entity.PartitionKey,
+        WindowStart = entity.GetDateTimeOffset("WindowStart"),
+        StoredInWindow = entity.GetInt32("StoredInWindow") ?? 0,
+        SuppressedInWindow = entity.GetInt64("SuppressedInWindow") ?? 0,
+        UnverifiedStored = entity.GetInt32("UnverifiedStored") ?? 0,
+        UnverifiedSuppressed = entity.GetInt64("UnverifiedSuppressed") ?? 0,
+        NudgedAt = entity.GetDateTimeOffset("NudgedAt"),
+        AcknowledgedSigns = entity.GetString("AcknowledgedSigns") is { Length: > 0 } signs ? signs.Split(',') : [],
+        ETag = entity.ETag.ToString(),
+    };
+
     private static TableEntity ToEntity(AuditEntry entry)
     {
         var entity = new TableEntity(entry.OrderId, entry.Id)
@@ -287,18 +364,19 @@ public sealed partial class OrderStore
             ["Kind"] = entry.Kind.ToString(),
             ["At"] = entry.At,
         };
-        SetIfPresent(entity, "Reason", entry.Reason);
-        SetIfPresent(entity, "Detail", entry.Detail);
+        SetIfPresent(entity, "Reason", StorageText.Fit(entry.Reason, 200));
+        SetIfPresent(entity, "Detail", StorageText.Fit(entry.Detail));
         SetIfPresent(entity, "ProviderStatus", entry.ProviderStatus);
         SetIfPresent(entity, "FromStatus", entry.FromStatus?.ToString());
         SetIfPresent(entity, "ToStatus", entry.ToStatus?.ToString());
-        SetIfPresent(entity, "OrderNo", entry.OrderNo);
-        SetIfPresent(entity, "ErrorCode", entry.ErrorCode);
-        SetIfPresent(entity, "ErrorMessage", entry.ErrorMessage);
-        SetIfPresent(entity, "RawBody", entry.RawBody);
-        SetIfPresent(entity, "ContentType", entry.ContentType);
+        SetIfPresent(entity, "OrderNo", StorageText.Fit(entry.OrderNo, 200));
+        SetIfPresent(entity, "ErrorCode", StorageText.Fit(entry.ErrorCode, 200));
+        SetIfPresent(entity, "ErrorMessage", StorageText.Fit(entry.ErrorMessage));
+        SetIfPresent(entity, "RawBody", StorageText.Fit(entry.RawBody, Math.Min(entry.RawBodyLimit, StorageText.MaxRawBody)));
+        SetIfPresent(entity, "ContentType", StorageText.Fit(entry.ContentType, 200));
         SetIfPresent(entity, "Verification", entry.Verification);
-        SetIfPresent(entity, "Remote", entry.Remote);
+        SetIfPresent(entity, "Remote", StorageText.Fit(entry.Remote, 100));
+        SetIfPresent(entity, "Actor", StorageText.Fit(entry.Actor, 200));
         return entity;
     }
 
@@ -306,7 +384,7 @@ public sealed partial class OrderStore
     {
         OrderId = entity.PartitionKey,
         Id = entity.RowKey,
-        Kind = Enum.Parse<AuditKind>(entity.GetString("Kind")),
+        Kind = Enum.TryParse<AuditKind>(entity.GetString("Kind"), out var kind) ? kind : AuditKind.Transition,
         At = entity.GetDateTimeOffset("At") ?? default,
         Reason = entity.GetString("Reason"),
         Detail = entity.GetString("Detail"),
@@ -320,6 +398,7 @@ public sealed partial class OrderStore
         ContentType = entity.GetString("ContentType"),
         Verification = entity.GetString("Verification"),
         Remote = entity.GetString("Remote"),
+        Actor = entity.GetString("Actor"),
     };
 
     private static void SetIfPresent(TableEntity entity, string name, object? value)
@@ -335,8 +414,8 @@ public sealed partial class OrderStore
     private static decimal? ParseMoney(string? text) =>
         text is null ? null : decimal.Parse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order tables ready in {Account}: {OrdersTable}, {AuditTable}")]
-    private partial void LogTablesReady(string account, string ordersTable, string auditTable);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order table ready in {Account}: {OrdersTable}")]
+    private partial void LogTablesReady(string account, string ordersTable);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId} changed concurrently (attempt {Attempt}); re-reading and re-applying")]
     private partial void LogConflict(string orderId, int attempt);

@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Grpc.Net.Client;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;

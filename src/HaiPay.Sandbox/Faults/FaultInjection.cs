@@ -4,7 +4,7 @@ using HaiPay.Sandbox.Wire;
 namespace HaiPay.Sandbox.Faults;
 
 /// <summary>What an apply or query handler must do about the fault armed for its request, if any.</summary>
-internal readonly record struct FaultDecision(IResult? ShortCircuit, bool CorruptSignature)
+internal readonly record struct FaultDecision(IResult? ShortCircuit, bool CorruptSignature, IReadOnlyDictionary<string, string?>? AlterData = null)
 {
     public static FaultDecision None => default;
 }
@@ -40,6 +40,8 @@ internal sealed class FaultInjection(SandboxState state, IHostApplicationLifetim
                 return new FaultDecision(Results.Bytes(Truncated, "application/json; charset=utf-8"), false);
             case FaultKind.BadSignature:
                 return new FaultDecision(null, CorruptSignature: true);
+            case FaultKind.AlterData:
+                return new FaultDecision(null, false, rule.Data);
             case FaultKind.BusinessError:
                 return new FaultDecision(HaiPayEnvelope.Error(rule.ErrorCode, rule.Message), false);
             default:

@@ -24,6 +24,12 @@ public enum FaultKind
 
     /// <summary>Answer <c>status "0"</c> with <see cref="FaultRule.ErrorCode"/>; nothing is processed.</summary>
     BusinessError,
+
+    /// <summary>
+    /// Query only: answer normally, but with <see cref="FaultRule.Data"/> set in <c>data</c> before it is signed (odd
+    /// provider data: an unknown status, an unreadable payTime, a currency field, another amount; null removes a field).
+    /// </summary>
+    AlterData,
 }
 
 /// <summary>
@@ -50,6 +56,9 @@ public sealed record FaultRule
     /// <summary><see cref="FaultKind.BusinessError"/>: the envelope's <c>msg</c>.</summary>
     public string Message { get; init; } = "Injected business error (sandbox)";
 
+    /// <summary><see cref="FaultKind.AlterData"/>: the <c>data</c> fields to set (a null value removes the field).</summary>
+    public Dictionary<string, string?>? Data { get; init; }
+
     /// <summary>The problems that make this rule unusable, keyed by property name; empty when valid.</summary>
     public Dictionary<string, string[]> Validate()
     {
@@ -60,7 +69,7 @@ public sealed record FaultRule
         }
         if (!Enum.IsDefined(Kind))
         {
-            problems["kind"] = ["must be timeout, serverError, malformedJson, badSignature or businessError"];
+            problems["kind"] = ["must be timeout, serverError, malformedJson, badSignature, businessError or alterData"];
         }
         if (Count is < 1)
         {
@@ -81,6 +90,10 @@ public sealed record FaultRule
         if (Kind == FaultKind.BusinessError && (string.IsNullOrWhiteSpace(ErrorCode) || ErrorCode == Wire.SandboxErrorCodes.Ok))
         {
             problems["errorCode"] = [$"must be a non-empty code other than {Wire.SandboxErrorCodes.Ok}"];
+        }
+        if (Kind == FaultKind.AlterData && (Endpoint != FaultEndpoint.Query || Data is not { Count: > 0 } || Data.ContainsKey("sign")))
+        {
+            problems["data"] = ["alterData applies to query and needs at least one data field to set (sign is always recomputed)"];
         }
         return problems;
     }

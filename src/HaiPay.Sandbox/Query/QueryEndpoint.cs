@@ -54,6 +54,21 @@ internal sealed class QueryEndpoint(
                 new("errorMsg", order.Status == CollectionStatus.Failed ? order.ErrorMsg : null),
             ];
         }
-        return envelope.Success(currency, data, merchant.CorruptSignature);
+        return envelope.Success(currency, Altered(data, merchant.AlterData), merchant.CorruptSignature);
+    }
+
+    /// <summary>The data with an odd-data fault's fields set (numbers stay numbers) or removed (null).</summary>
+    private static WireField[] Altered(WireField[] data, IReadOnlyDictionary<string, string?>? alter)
+    {
+        if (alter is null)
+        {
+            return data;
+        }
+        var fields = data.Where(f => !alter.ContainsKey(f.Name)).ToList();
+        foreach (var (name, value) in alter.Where(a => a.Value is not null))
+        {
+            fields.Add(new WireField(name, value, IsNumber: name == "status" && int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)));
+        }
+        return [.. fields];
     }
 }

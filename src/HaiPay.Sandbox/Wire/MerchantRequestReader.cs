@@ -2,9 +2,13 @@ using HaiPay.Sandbox.Faults;
 
 namespace HaiPay.Sandbox.Wire;
 
-/// <summary>A merchant request that passed the common checks; <see cref="CorruptSignature"/> arms the bad-signature fault.</summary>
+/// <summary>
+/// A merchant request that passed the common checks; <see cref="CorruptSignature"/> arms the bad-signature fault and
+/// <see cref="AlterData"/> the odd-data fault.
+/// </summary>
 internal sealed record MerchantRequest(
-    Currency Currency, IReadOnlyDictionary<string, string?> Fields, long AppId, string? OrderId, bool CorruptSignature);
+    Currency Currency, IReadOnlyDictionary<string, string?> Fields, long AppId, string? OrderId, bool CorruptSignature,
+    IReadOnlyDictionary<string, string?>? AlterData = null);
 
 /// <summary>
 /// What apply and query do first, in HaiPay's order: the currency from the path, the flat body, the request counter,
@@ -42,6 +46,6 @@ internal sealed class MerchantRequestReader(SandboxState state, MerchantRequestC
         {
             return (null, rejected);
         }
-        return (new MerchantRequest(currency, fields, appId, orderId, fault.CorruptSignature), null);
+        return (new MerchantRequest(currency, fields, appId, orderId, fault.CorruptSignature, fault.AlterData), null);
     }
 }

@@ -52,20 +52,19 @@ public sealed partial class HaiPayClient(
         {
             CheckOrderId(data, orderId);
             var statusText = Required(data, "status");
-            if (!CollectionStatusExtensions.TryParse(statusText, out var status))
-            {
-                throw Malformed($"data.status '{statusText}' is not a HaiPay collection status");
-            }
             return new QueryResult
             {
                 OrderId = Required(data, "orderId"),
                 OrderNo = Optional(data, "orderNo"),
                 Amount = OptionalAmount(data, "amount"),
-                ActualAmount = OptionalAmount(data, "actualAmount"),
-                Fee = OptionalAmount(data, "fee"),
-                Status = status,
-                PayTime = OptionalPayTime(data),
+                ActualAmount = LenientAmount(data, "actualAmount"),
+                Fee = LenientAmount(data, "fee"),
+                Status = CollectionStatusExtensions.TryParse(statusText, out var status) ? status : null,
+                StatusText = statusText,
+                PayTime = LenientPayTime(data),
                 ErrorMsg = Optional(data, "errorMsg"),
+                Currency = Optional(data, "currency"),
+                Fields = data.Where(f => f.Key != CanonicalString.SignField).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
                 SignatureVerified = verified,
             };
         }, cancellationToken);
@@ -271,17 +270,12 @@ public sealed partial class HaiPayClient(
         return HaiPayAmount.TryParseLenient(text, out var amount) ? amount : throw Malformed($"data.{name} '{text}' is not a decimal amount");
     }
 
-    private DateTimeOffset? OptionalPayTime(IReadOnlyDictionary<string, string?> data)
-    {
-        var text = Optional(data, "payTime");
-        if (text is null)
-        {
-            return null;
-        }
-        return ProviderTime.TryParse(text, _options.ProviderUtcOffset, out var payTime)
-            ? payTime
-            : throw Malformed($"data.payTime '{text}' is not in the format {ProviderTime.Pattern}");
-    }
+    /// <summary>An amount that does not decide the status: null when absent or unreadable (the raw text stays in the fields).</summary>
+    private static decimal? LenientAmount(IReadOnlyDictionary<string, string?> data, string name) =>
+        HaiPayAmount.TryParseLenient(Optional(data, name), out var amount) ? amount : null;
+
+    private DateTimeOffset? LenientPayTime(IReadOnlyDictionary<string, string?> data) =>
+        ProviderTime.TryParse(Optional(data, "payTime"), _options.ProviderUtcOffset, out var payTime) ? payTime : null;
 
     private static string? Text(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var element) ? FlatJson.ScalarText(element) : null;

@@ -1,5 +1,4 @@
-using Collect.Core.Activities;
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Tests.Support;
@@ -34,7 +33,7 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
     private async Task<Order> StoreAppliedAsync()
     {
         var order = await StorePendingAsync();
-        Assert.True((await Apply.ApplyAsync(order.OrderId)).Accepted);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await Apply.ApplyAsync(order.OrderId)).Status);
         return order;
     }
 
@@ -45,7 +44,7 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
 
         var outcome = await Apply.ApplyAsync(order.OrderId);
 
-        Assert.True(outcome.Accepted);
+        Assert.Equal(OrderStatus.AwaitingPayment, outcome.Status);
         var atHaiPay = environment.Sandbox.State.FindOrder(order.OrderId)!;
         Assert.Equal(outcome.OrderNo, atHaiPay.OrderNo);
         Assert.Equal("http://127.0.0.1:9/api/haipay/notify", atHaiPay.NotifyUrl);
@@ -53,7 +52,9 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
         var stored = await Store.GetAsync(order.OrderId);
         Assert.Equal((OrderStatus.AwaitingPayment, outcome.OrderNo, outcome.PayUrl), (stored!.Status, stored.OrderNo, stored.PayUrl));
         var audit = await Store.GetAuditAsync(order.OrderId);
+        Assert.Contains(audit, e => e.Kind == AuditKind.Apply && e.Detail == "attempt 1 sent");
         Assert.Contains(audit, e => e.Kind == AuditKind.Apply && e.Detail == "accepted" && e.OrderNo == outcome.OrderNo);
+        Assert.Equal(1, stored.ApplyAttempts);
         Assert.Contains(audit, e => e.Kind == AuditKind.Transition && e.ToStatus == OrderStatus.AwaitingPayment);
     }
 
@@ -70,7 +71,7 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
     }
 
     [Fact]
-    public async Task A_business_rejection_stores_rejected_and_returns_it_as_an_outcome()
+    public async Task A_business_rejection_haipay_holds_nothing_for_is_rejected_and_returned_as_an_outcome()
     {
         var order = await StorePendingAsync();
         environment.Sandbox.State.Faults.Add(new FaultRule
@@ -81,10 +82,13 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
 
         var outcome = await Apply.ApplyAsync(order.OrderId);
 
-        Assert.Equal(new ApplyOutcome(false, null, null, "4002", "channel code does not exist"), outcome);
+        Assert.Equal(new ApplyOutcome(OrderStatus.Rejected, null, null, "4002", "channel code does not exist"), outcome);
         var stored = await Store.GetAsync(order.OrderId);
         Assert.Equal((OrderStatus.Rejected, "4002"), (stored!.Status, stored.ErrorCode));
         Assert.Equal(outcome, await Apply.ApplyAsync(order.OrderId));
+        var audit = await Store.GetAuditAsync(order.OrderId);
+        Assert.Contains(audit, e => e is { Kind: AuditKind.Query, Reason: "ApplyRefused", Detail: "query refused" });
+        Assert.Equal(1, environment.Sandbox.State.Counters.For(order.OrderId).Applies);
     }
 
     [Fact]
@@ -98,8 +102,9 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
 
         await Assert.ThrowsAsync<HaiPayTransientException>(() => Apply.ApplyAsync(order.OrderId));
 
-        Assert.Equal(OrderStatus.Pending, (await Store.GetAsync(order.OrderId))!.Status);
-        Assert.Contains(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Apply && e.Detail!.StartsWith("transient"));
+        var stored = await Store.GetAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Pending, 1), (stored!.Status, stored.ApplyAttempts));
+        Assert.Contains(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Apply && e.Detail!.StartsWith("attempt 1 failed (ServerError)"));
     }
 
     [Fact]
@@ -128,15 +133,55 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
         var outcome = await apply.ApplyAsync(order.OrderId);
 
         var atHaiPay = environment.Sandbox.State.FindOrder(order.OrderId)!;
-        Assert.Equal(new ApplyOutcome(true, atHaiPay.OrderNo, null, null, null), outcome);
+        Assert.Equal(new ApplyOutcome(OrderStatus.AwaitingPayment, atHaiPay.OrderNo, null, null, null), outcome);
         Assert.Equal(2, environment.Sandbox.State.Counters.For(order.OrderId).Applies);
         var stored = await store.GetAsync(order.OrderId);
-        Assert.Equal((OrderStatus.AwaitingPayment, atHaiPay.OrderNo), (stored!.Status, stored.OrderNo));
-        Assert.Contains(await store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Apply && e.Detail!.Contains("earlier attempt"));
+        Assert.Equal((OrderStatus.AwaitingPayment, atHaiPay.OrderNo, 2), (stored!.Status, stored.OrderNo, stored.ApplyAttempts));
+        var applies = (await store.GetAuditAsync(order.OrderId)).Where(e => e.Kind == AuditKind.Apply).Select(e => e.Detail!).ToList();
+        Assert.Equal(["attempt 1 sent", "attempt 1 failed", "attempt 2 sent", "attempt 2 refused;"], applies.Select(d => string.Join(' ', d.Split(' ').Take(3))));
     }
 
     [Fact]
-    public async Task A_duplicate_orderId_held_at_haipay_for_another_amount_is_rejected()
+    public async Task An_order_id_already_paid_at_haipay_does_not_make_a_new_unpaid_order_succeeded()
+    {
+        // Another environment on the same appId (or this one before its tables were reset) used the orderId, same amount, and was paid.
+        var earlier = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(earlier.OrderId, SettleAction.Pay);
+        using var fresh = environment.CreateProduct();
+        var freshStore = fresh.GetRequiredService<OrderStore>();
+        await freshStore.CreateAsync(TestOrders.Pending(earlier.OrderId, amount: earlier.Amount));
+
+        var outcome = await fresh.GetRequiredService<ApplyActivity>().ApplyAsync(earlier.OrderId);
+
+        Assert.Equal(OrderStatus.NeedsReview, outcome.Status);
+        var stored = await freshStore.GetAsync(earlier.OrderId);
+        Assert.Equal(OrderStatus.NeedsReview, stored!.Status);
+        var audit = await freshStore.GetAuditAsync(earlier.OrderId);
+        Assert.Contains(audit, e => e.Kind == AuditKind.Apply && e.Detail!.Contains("refused") && e.ErrorCode is not null);
+        Assert.Contains(audit, e => e is { Kind: AuditKind.Query, Reason: "ApplyRefused", ProviderStatus: 2 });
+        Assert.Contains(audit, e => e.Kind == AuditKind.Transition && e.ToStatus == OrderStatus.NeedsReview && e.Detail!.Contains("holds an order"));
+        Assert.DoesNotContain(audit, e => e.ToStatus == OrderStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_refusal_whose_check_fails_is_checked_again_on_retry_without_a_second_apply()
+    {
+        var order = await StorePendingAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule { Endpoint = FaultEndpoint.Apply, Kind = FaultKind.BusinessError, OrderId = order.OrderId, Count = 1 });
+        environment.Sandbox.State.Faults.Add(new FaultRule { Endpoint = FaultEndpoint.Query, Kind = FaultKind.ServerError, OrderId = order.OrderId, Count = 3 });
+
+        await Assert.ThrowsAsync<HaiPayTransientException>(() => Apply.ApplyAsync(order.OrderId));
+        Assert.True((await Store.GetAsync(order.OrderId))!.HasUncheckedRefusal());
+        Assert.Equal(OrderStatus.Pending, (await Expire.ExpireAsync(order.OrderId)).Status);
+
+        var outcome = await Apply.ApplyAsync(order.OrderId);
+
+        Assert.Equal(OrderStatus.Rejected, outcome.Status);
+        Assert.Equal(1, environment.Sandbox.State.Counters.For(order.OrderId).Applies);
+    }
+
+    [Fact]
+    public async Task A_duplicate_orderId_held_at_haipay_for_another_amount_needs_review()
     {
         var first = await StoreAppliedAsync();
         using var other = environment.CreateProduct();
@@ -145,8 +190,8 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
 
         var outcome = await other.GetRequiredService<ApplyActivity>().ApplyAsync(first.OrderId);
 
-        Assert.False(outcome.Accepted);
-        Assert.Equal(OrderStatus.Rejected, (await otherStore.GetAsync(first.OrderId))!.Status);
+        Assert.Equal(OrderStatus.NeedsReview, outcome.Status);
+        Assert.Equal(OrderStatus.NeedsReview, (await otherStore.GetAsync(first.OrderId))!.Status);
     }
 
     [Fact]
@@ -199,8 +244,10 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
 
         Assert.Equal(OrderStatus.Expired, expired.Status);
         Assert.Equal(OrderStatus.Succeeded, late.Status);
-        var kinds = (await Store.GetAuditAsync(order.OrderId)).Select(e => (e.Kind, e.ToStatus)).ToList();
-        Assert.Contains((AuditKind.Expire, (OrderStatus?)null), kinds);
+        var audit = await Store.GetAuditAsync(order.OrderId);
+        var kinds = audit.Select(e => (e.Kind, e.ToStatus)).ToList();
+        Assert.Contains((AuditKind.Expire, (OrderStatus?)OrderStatus.Expired), kinds);
+        Assert.Contains(audit, e => e.Kind == AuditKind.Expire && e.Detail!.Contains("AwaitingPayment → Expired"));
         Assert.Contains((AuditKind.Transition, (OrderStatus?)OrderStatus.Expired), kinds);
         Assert.Contains((AuditKind.Transition, (OrderStatus?)OrderStatus.Succeeded), kinds);
     }
@@ -215,6 +262,99 @@ public sealed class ActivitiesTests(CollectEnvironment environment) : IDisposabl
         var progress = await Expire.ExpireAsync(order.OrderId);
 
         Assert.Equal(OrderStatus.Failed, progress.Status);
+        var expiry = Assert.Single(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Expire);
+        Assert.Equal((OrderStatus.Failed, OrderStatus.Failed), (expiry.FromStatus, expiry.ToStatus));
+        Assert.Contains("already Failed: nothing changed", expiry.Detail);
+        Assert.DoesNotContain("without a final status", expiry.Detail);
+    }
+
+    [Theory]
+    [InlineData("status", "7", "'7'")]
+    [InlineData("status", "paid", "'paid'")]
+    public async Task An_unknown_status_needs_review_at_once_with_the_raw_value(string field, string value, string expected)
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.AlterData, OrderId = order.OrderId, Count = 1,
+            Data = new Dictionary<string, string?> { [field] = value },
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(OrderStatus.NeedsReview, progress.Status);
+        var stored = await Store.GetAsync(order.OrderId);
+        Assert.Contains(expected, stored!.ErrorMessage);
+        Assert.Contains(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Query && e.RawBody!.Contains(value));
+    }
+
+    [Theory]
+    [InlineData("payTime", "17/04/2026 10:00")]
+    [InlineData("fee", "1,50")]
+    public async Task Odd_fields_that_decide_nothing_do_not_stop_a_paid_order_succeeding(string field, string value)
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.AlterData, OrderId = order.OrderId, Count = 1,
+            Data = new Dictionary<string, string?> { [field] = value },
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(new OrderProgress(OrderStatus.Succeeded, CollectionStatus.Success), progress);
+        var query = Assert.Single(await Store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.Query);
+        Assert.Contains($"{field}={value}", query.Detail);
+    }
+
+    [Fact]
+    public async Task A_success_with_an_unreadable_actual_amount_needs_review_instead_of_retrying_until_expiry()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.AlterData, OrderId = order.OrderId, Count = 1,
+            Data = new Dictionary<string, string?> { ["actualAmount"] = "100,00" },
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(OrderStatus.NeedsReview, progress.Status);
+    }
+
+    [Theory]
+    [InlineData("amount", "99.00")]
+    [InlineData("amount", null)]
+    [InlineData("currency", "USD")]
+    public async Task A_success_for_other_money_needs_review(string field, string? value)
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+        environment.Sandbox.State.Faults.Add(new FaultRule
+        {
+            Endpoint = FaultEndpoint.Query, Kind = FaultKind.AlterData, OrderId = order.OrderId, Count = 1,
+            Data = new Dictionary<string, string?> { [field] = value, ["actualAmount"] = null },
+        });
+
+        var progress = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Scheduled));
+
+        Assert.Equal(OrderStatus.NeedsReview, progress.Status);
+    }
+
+    [Fact]
+    public async Task A_query_of_an_order_already_settled_does_not_ask_haipay_again()
+    {
+        var order = await StoreAppliedAsync();
+        environment.Sandbox.Orders.Settle(order.OrderId, SettleAction.Pay);
+        await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Notified));
+        var queries = environment.Sandbox.State.Counters.For(order.OrderId).Queries;
+
+        var again = await Query.QueryAsync(new QueryRequest(order.OrderId, QueryReason.Notified));
+
+        Assert.Equal(OrderStatus.Succeeded, again.Status);
+        Assert.Equal(queries, environment.Sandbox.State.Counters.For(order.OrderId).Queries);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Collect.Core.Activities;
+using Collect.Core.Collection;
 using Collect.Core.Http;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
@@ -36,8 +36,8 @@ public sealed class OrdersHandlerTests : IDisposable
         await HttpExchange.ExecuteAsync(
             await (handler ?? Handler).CreateAsync(HttpExchange.PostJson(_product, body), _durable.Client), _product);
 
-    private async Task<HttpExchange> CreateRawAsync(string body) =>
-        await HttpExchange.ExecuteAsync(await Handler.CreateAsync(HttpExchange.Post(_product, body), _durable.Client), _product);
+    private async Task<HttpExchange> CreateRawAsync(string body, string contentType = "application/json") =>
+        await HttpExchange.ExecuteAsync(await Handler.CreateAsync(HttpExchange.Post(_product, body, contentType), _durable.Client), _product);
 
     [Fact]
     public async Task Create_answers_201_with_location_and_the_applied_view()
@@ -247,5 +247,156 @@ public sealed class OrdersHandlerTests : IDisposable
         Assert.Equal(201, (await CreateAsync(body)).Status);
 
         Assert.Equal("http://127.0.0.1:9/api/haipay/notify", _environment.Sandbox.State.FindOrder((string)body["orderId"]!)!.NotifyUrl);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("")]
+    [InlineData("not a media type")]
+    public async Task A_body_that_is_not_json_by_content_type_answers_415_and_stores_nothing(string contentType)
+    {
+        var body = TestOrders.CreateBody();
+
+        var response = await CreateRawAsync(JsonSerializer.Serialize(body), contentType);
+
+        Assert.Equal((415, "application/problem+json"), (response.Status, response.ContentType));
+        Assert.Null(await _product.GetRequiredService<OrderStore>().GetAsync((string)body["orderId"]!));
+        Assert.Equal(0, _durable.Starts);
+    }
+
+    [Theory]
+    [InlineData("\"Tai \\ud800 Chan\"")]
+    [InlineData("\"Tai \\udc00 Chan\"")]
+    public async Task A_lone_surrogate_in_a_string_answers_400_naming_the_field(string name)
+    {
+        var body = JsonSerializer.Serialize(TestOrders.CreateBody()).Replace("\"Chan Tai Man\"", name);
+
+        var response = await CreateRawAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains("not valid text", response.Json.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_inside_a_string_answers_400_not_500()
+    {
+        var json = JsonSerializer.Serialize(TestOrders.CreateBody());
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json).ToList();
+        var at = json.IndexOf("Chan Tai Man", StringComparison.Ordinal) + 4;
+        bytes.Insert(at, 0xC3);
+        bytes.Insert(at + 1, 0x28);
+        var request = HttpExchange.Post(_product, "");
+        request.Body = new MemoryStream([.. bytes]);
+        request.ContentLength = bytes.Count;
+
+        var response = await HttpExchange.ExecuteAsync(await Handler.CreateAsync(request, _durable.Client), _product);
+
+        Assert.Equal(400, response.Status);
+    }
+
+    [Fact]
+    public async Task A_forty_thousand_character_name_answers_400_and_never_reaches_table_storage()
+    {
+        var body = TestOrders.CreateBody();
+        body["name"] = "Chan " + new string('x', 40_000);
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains("at most 128 characters", response.Json.GetProperty("errors").GetProperty("name")[0].GetString());
+        Assert.Null(await _product.GetRequiredService<OrderStore>().GetAsync((string)body["orderId"]!));
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("ORD 1")]
+    [InlineData("ORD\u202E1")]
+    public async Task Order_ids_that_could_never_be_read_back_or_spoof_a_screen_answer_400(string orderId)
+    {
+        var response = await CreateAsync(TestOrders.CreateBody(orderId));
+
+        Assert.Equal(400, response.Status);
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("orderId", out _));
+        Assert.Equal(0, _durable.Starts);
+    }
+
+    [Fact]
+    public async Task A_body_over_64_KiB_answers_413()
+    {
+        var body = TestOrders.CreateBody();
+        body["body"] = new string('x', 70_000);
+
+        var response = await CreateAsync(body);
+
+        Assert.Equal((413, "application/problem+json"), (response.Status, response.ContentType));
+    }
+
+    [Fact]
+    public async Task Create_puts_the_order_on_the_sweeps_work_list_and_starts_with_an_explicit_reuse_policy()
+    {
+        var body = TestOrders.CreateBody();
+        var orderId = (string)body["orderId"]!;
+
+        Assert.Equal(201, (await CreateAsync(body)).Status);
+
+        var row = Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync(orderId));
+        var order = (await _product.GetRequiredService<OrderStore>().GetAsync(orderId))!;
+        Assert.Equal(order.CreatedAt + TimeSpan.FromMinutes(2), row.DueAt);
+        Assert.Equal(1, _durable.Starts);
+    }
+
+    [Fact]
+    public async Task A_replay_does_not_leave_a_second_row_on_the_work_list()
+    {
+        var body = TestOrders.CreateBody();
+
+        await CreateAsync(body);
+        await CreateAsync(body);
+
+        Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync((string)body["orderId"]!));
+    }
+
+    [Fact]
+    public async Task A_caller_hanging_up_after_sending_the_request_does_not_stop_the_order_being_stored_and_started()
+    {
+        var body = TestOrders.CreateBody();
+        var orderId = (string)body["orderId"]!;
+        using var hangUp = new CancellationTokenSource();
+        var request = HttpExchange.PostJson(_product, body);
+        request.Body = new HangUpAtEnd(request.Body, hangUp);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Handler.CreateAsync(request, _durable.Client, hangUp.Token));
+
+        Assert.NotNull(await _product.GetRequiredService<OrderStore>().GetAsync(orderId));
+        Assert.Equal(1, _durable.Starts);
+        Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync(orderId));
+    }
+
+    /// <summary>A request body whose client hangs up the moment the last byte has been read.</summary>
+    private sealed class HangUpAtEnd(Stream inner, CancellationTokenSource hangUp) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Done(inner.Read(buffer, offset, count));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Done(await inner.ReadAsync(buffer, cancellationToken));
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Done(int read)
+        {
+            if (read == 0)
+            {
+                hangUp.Cancel();
+            }
+            return read;
+        }
     }
 }

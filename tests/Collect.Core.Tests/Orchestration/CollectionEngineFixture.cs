@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using HaiPay;

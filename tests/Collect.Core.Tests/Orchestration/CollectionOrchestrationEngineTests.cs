@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using HaiPay;
@@ -123,10 +123,10 @@ public sealed class CollectionOrchestrationEngineTests(CollectionEngineFixture e
         var order = await engine.Store.GetAsync(orderId);
         Assert.Equal((OrderStatus.Rejected, fault.ErrorCode), (order!.Status, order.ErrorCode));
         var counters = engine.Sandbox.State.Counters.For(orderId);
-        // The one query is the apply's own check that HaiPay holds no such order (a lost earlier answer);
+        // The one query is the apply's own check of the refusal (does HaiPay hold an order under this id?);
         // the orchestration itself never queries a rejected order.
         Assert.Equal((0, 1), (counters.AppliesAccepted, counters.Queries));
-        Assert.DoesNotContain(await engine.Store.GetAuditAsync(orderId), e => e.Kind == AuditKind.Query);
+        Assert.Equal([nameof(QueryReason.ApplyRefused)], await QueryReasonsAsync(orderId));
     }
 
     [Fact]
@@ -147,10 +147,11 @@ public sealed class CollectionOrchestrationEngineTests(CollectionEngineFixture e
 
         Assert.Equal(OrderStatus.Succeeded, result.Status);
         Assert.Equal(1, engine.Sandbox.State.Counters.For(orderId).AppliesAccepted);
-        var applies = (await engine.Store.GetAuditAsync(orderId)).Where(e => e.Kind == AuditKind.Apply).ToList();
-        Assert.Equal(2, applies.Count);
-        Assert.Contains("transient", applies[0].Detail);
-        Assert.Equal("accepted", applies[1].Detail);
+        var applies = (await engine.Store.GetAuditAsync(orderId)).Where(e => e.Kind == AuditKind.Apply).Select(e => e.Detail).ToList();
+        Assert.Equal(4, applies.Count);
+        Assert.Equal("attempt 1 sent", applies[0]);
+        Assert.StartsWith("attempt 1 failed (ServerError)", applies[1]);
+        Assert.Equal(["attempt 2 sent", "accepted"], applies[2..]);
     }
 
     [Fact]

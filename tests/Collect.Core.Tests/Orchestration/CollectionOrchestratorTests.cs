@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using HaiPay;
 using HaiPay.Client;
@@ -100,18 +100,19 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
-    public async Task A_callback_arriving_while_the_order_expires_is_confirmed_before_the_instance_ends()
+    public async Task A_callback_arriving_during_the_final_check_is_left_to_the_webhook_and_the_order_expires()
     {
+        // The webhook settles a final callback itself (answering 503 until HaiPay's query confirms it), so the
+        // orchestration does not hold the order open for it.
         var context = new ScriptedOrchestrationContext { QueryTakes = TimeSpan.FromSeconds(5) }
-            .QueriesReturn([.. Enumerable.Repeat(Processing, 10), Succeeded])
+            .QueriesReturn([.. Enumerable.Repeat(Processing, 10)])
             .Notify(Deadline - ScriptedOrchestrationContext.Start + TimeSpan.FromSeconds(2));
 
         var result = await Run(context);
 
-        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 11), result);
-        Assert.Equal([QueryReason.FinalCheck, QueryReason.Notified], context.Queries.TakeLast(2).Select(q => q.Reason));
-        Assert.Equal(CollectionTasks.QueryActivity, context.Activities[^1]);
-        Assert.Contains(CollectionTasks.ExpireActivity, context.Activities);
+        Assert.Equal(new CollectionResult(OrderStatus.Expired, 1, 10), result);
+        Assert.Equal(QueryReason.FinalCheck, context.Queries[^1].Reason);
+        Assert.Equal(CollectionTasks.ExpireActivity, context.Activities[^1]);
     }
 
     [Fact]
@@ -212,7 +213,7 @@ public sealed class CollectionOrchestratorTests
     [Fact]
     public async Task A_rejected_apply_ends_the_order_without_waiting_or_querying()
     {
-        var context = new ScriptedOrchestrationContext { ApplyResult = new(false, null, null, "4002", "channel code does not exist") };
+        var context = new ScriptedOrchestrationContext { ApplyResult = new(OrderStatus.Rejected, null, null, "4002", "channel code does not exist") };
 
         var result = await Run(context);
 
@@ -224,7 +225,19 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
-    public async Task Duplicate_callbacks_each_cause_a_query_and_the_order_ends_once()
+    public async Task A_refused_apply_settled_in_review_ends_the_order_without_waiting()
+    {
+        var context = new ScriptedOrchestrationContext { ApplyResult = new(OrderStatus.NeedsReview, null, null, "1001", "HaiPay refused the apply but holds an order") };
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.NeedsReview, null, 0), result);
+        Assert.Equal([CollectionTasks.ApplyActivity], context.Activities);
+        Assert.Empty(context.Timers);
+    }
+
+    [Fact]
+    public async Task Callbacks_arriving_one_after_another_each_cause_a_query_and_the_order_ends_once()
     {
         var context = new ScriptedOrchestrationContext()
             .Notify(TimeSpan.FromSeconds(3))
@@ -236,6 +249,23 @@ public sealed class CollectionOrchestratorTests
         Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 2), result);
         Assert.Equal([QueryReason.Notified, QueryReason.Notified], context.Queries.Select(q => q.Reason));
         Assert.Single(context.CustomStatuses, s => s.Phase == "Succeeded");
+    }
+
+    [Fact]
+    public async Task Callbacks_arriving_during_a_query_are_answered_by_it_not_one_query_each()
+    {
+        var context = new ScriptedOrchestrationContext { QueryTakes = TimeSpan.FromSeconds(5) }
+            .Notify(TimeSpan.FromSeconds(3))
+            .Notify(TimeSpan.FromSeconds(4))
+            .Notify(TimeSpan.FromSeconds(5))
+            .Notify(TimeSpan.FromSeconds(6))
+            .QueriesReturn(Processing, Succeeded);
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 2), result);
+        Assert.Equal([QueryReason.Notified, QueryReason.Notified], context.Queries.Select(q => q.Reason));
+        Assert.Single(context.Timers);
     }
 
     [Fact]

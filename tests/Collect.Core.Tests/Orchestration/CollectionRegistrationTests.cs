@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Microsoft.DurableTask;
 
 namespace Collect.Core.Tests.Orchestration;

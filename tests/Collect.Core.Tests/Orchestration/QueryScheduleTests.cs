@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 
 namespace Collect.Core.Tests.Orchestration;
 

@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Collect.Core.Orders;
 using HaiPay;
 using Microsoft.DurableTask;
@@ -56,7 +56,7 @@ internal sealed class ScriptedOrchestrationContext
     public TaskOrchestrationContext Object => Mock.Object;
     public DateTime Now { get; private set; } = Start;
 
-    public ApplyOutcome ApplyResult { get; set; } = new(true, "HP-0001", "https://pay.example/HP-0001", null, null);
+    public ApplyOutcome ApplyResult { get; set; } = new(OrderStatus.AwaitingPayment, "HP-0001", "https://pay.example/HP-0001", null, null);
     /// <summary>When set, the apply activity fails with this (after the engine's retries, if any).</summary>
     public Exception? ApplyFailure { get; set; }
     /// <summary>How long each query activity takes (events arriving meanwhile wait in the engine's buffer).</summary>

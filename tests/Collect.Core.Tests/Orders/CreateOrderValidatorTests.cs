@@ -69,8 +69,60 @@ public sealed class CreateOrderValidatorTests
     [InlineData("a#b")]
     [InlineData("a?b")]
     [InlineData("a\\b")]
-    public void An_order_id_that_cannot_be_a_storage_key_is_invalid(string orderId)
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData(".hidden")]
+    [InlineData("-leading")]
+    [InlineData("ORD 1")]
+    [InlineData("ORD\u202E1")]
+    [InlineData("ORD\u200B1")]
+    [InlineData("ORD\u00E91")]
+    [InlineData("ORD\U0001F600")]
+    [InlineData("ORD:1")]
+    [InlineData("ORD%2F1")]
+    [InlineData("ORD\t1")]
+    public void An_order_id_outside_the_documented_set_is_invalid(string orderId)
     {
-        Assert.Contains("orderId", Validator.Validate(TestOrders.CreateRequest(orderId)).Keys);
+        var errors = Validator.Validate(TestOrders.CreateRequest(orderId));
+
+        Assert.Contains(errors["orderId"], e => e.Contains("A–Z, a–z, 0–9"));
+    }
+
+    [Theory]
+    [InlineData("ORD-2026-0001")]
+    [InlineData("a")]
+    [InlineData("order_42.retry~2")]
+    [InlineData("0123456789012345678901234567890123456789012345AB")]
+    public void Order_ids_in_the_documented_set_are_valid(string orderId)
+    {
+        Assert.DoesNotContain("orderId", Validator.Validate(TestOrders.CreateRequest(orderId)).Keys);
+    }
+
+    [Fact]
+    public void Every_field_has_a_maximum_length()
+    {
+        var huge = new string('x', 40_000);
+        var request = TestOrders.CreateRequest() with
+        {
+            Name = "Chan " + huge, PartnerUserId = huge, CallBackUrl = "https://shop.example.com/" + huge,
+            CallBackFailUrl = "https://shop.example.com/" + huge, Subject = huge, Body = huge, Email = huge + "@example.com",
+        };
+
+        var errors = Validator.Validate(request);
+
+        foreach (var field in new[] { "name", "partnerUserId", "callBackUrl", "callBackFailUrl", "subject", "body", "email" })
+        {
+            Assert.Contains(errors[field], e => e.Contains($"at most {CreateOrderRequest.MaxLengths[field]} characters"));
+        }
+        Assert.Equal(CreateOrderRequest.FieldNames.Order(), CreateOrderRequest.MaxLengths.Keys.Order());
+    }
+
+    [Fact]
+    public void Control_characters_are_refused_in_every_field()
+    {
+        var errors = Validator.Validate(TestOrders.CreateRequest() with { Name = "Chan\nTai Man", Subject = "a\u0000b" });
+
+        Assert.Contains(errors["name"], e => e.Contains("control characters"));
+        Assert.Contains(errors["subject"], e => e.Contains("control characters"));
     }
 }

@@ -8,13 +8,16 @@ public sealed class OrderTransitionsTests
 {
     private static readonly DateTimeOffset Later = new(2026, 4, 17, 3, 0, 0, TimeSpan.Zero);
 
-    private static ProviderObservation Report(CollectionStatus status, decimal? actualAmount = null, string? errorMsg = null) => new()
+    /// <summary>What HaiPay's query says about an order of 100.00 (the test orders' amount) unless told otherwise.</summary>
+    private static ProviderObservation Report(CollectionStatus status, decimal? actualAmount = null, string? errorMsg = null, decimal? amount = 100m) => new()
     {
         Status = status,
+        StatusText = status.ToWire().ToString(System.Globalization.CultureInfo.InvariantCulture),
         OrderNo = "SBX1",
+        Amount = amount,
         ActualAmount = actualAmount,
         Fee = status == CollectionStatus.Success ? 1.5m : null,
-        PayTime = status == CollectionStatus.Success ? new DateTimeOffset(2026, 4, 17, 10, 0, 0, TimeSpan.FromHours(8)) : null,
+        PayTime = status == CollectionStatus.Success ? DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)) : null,
         ErrorMsg = errorMsg,
     };
 
@@ -32,13 +35,69 @@ public sealed class OrderTransitionsTests
     }
 
     [Fact]
-    public void Rejected_apply_moves_pending_to_rejected_with_haipay_error()
+    public void A_refused_apply_is_recorded_and_the_order_stays_pending_until_it_is_checked()
     {
-        var next = OrderTransitions.ApplyRejected(TestOrders.Pending(), "4002", "channel code does not exist", Later);
+        var next = OrderTransitions.ApplyRefused(Attempted(TestOrders.Pending(), 1), "4002", "channel code does not exist", Later);
+
+        Assert.Equal(OrderStatus.Pending, next.Status);
+        Assert.True(next.HasUncheckedRefusal());
+        Assert.Equal("4002", next.ErrorCode);
+        Assert.Equal("channel code does not exist", next.ErrorMessage);
+        Assert.Same(next, OrderTransitions.ApplyStarted(next, Later));
+        Assert.Same(next, OrderTransitions.Expire(next, Later));
+    }
+
+    [Fact]
+    public void A_refused_apply_that_haipay_holds_nothing_for_is_rejected()
+    {
+        var refused = OrderTransitions.ApplyRefused(Attempted(TestOrders.Pending(), 1), "4002", "channel code does not exist", Later);
+
+        var next = OrderTransitions.ApplyRefusalChecked(refused, heldAtHaiPay: null, Later);
 
         Assert.Equal(OrderStatus.Rejected, next.Status);
         Assert.Equal("4002", next.ErrorCode);
-        Assert.Equal("channel code does not exist", next.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData(CollectionStatus.Success)]
+    [InlineData(CollectionStatus.NotStarted)]
+    public void A_first_apply_refused_while_haipay_holds_the_id_needs_review_never_succeeds(CollectionStatus held)
+    {
+        // The orderId was used at HaiPay before this order existed (a reset table, another environment on the same appId).
+        var refused = OrderTransitions.ApplyRefused(Attempted(TestOrders.Pending(), 1), "1001", "orderId already exists", Later);
+
+        var next = OrderTransitions.ApplyRefusalChecked(refused, Report(held, actualAmount: 100m), Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains("refused", next.ErrorMessage);
+        Assert.Contains("holds an order under this id", next.ErrorMessage);
+        Assert.Equal("1001", next.ErrorCode);
+    }
+
+    [Fact]
+    public void A_repeat_refused_after_an_attempt_whose_answer_was_lost_adopts_the_order_haipay_holds()
+    {
+        var refused = OrderTransitions.ApplyRefused(Attempted(TestOrders.Pending(), 2), "1001", "orderId already exists", Later);
+
+        var next = OrderTransitions.ApplyRefusalChecked(refused, Report(CollectionStatus.NotStarted), Later);
+
+        Assert.Equal(OrderStatus.AwaitingPayment, next.Status);
+        Assert.Equal("SBX1", next.OrderNo);
+        Assert.Null(next.PayUrl);
+        Assert.Null(next.ErrorCode);
+    }
+
+    [Fact]
+    public void An_adopted_order_is_still_held_to_the_amount_rule()
+    {
+        var refused = OrderTransitions.ApplyRefused(Attempted(TestOrders.Pending(), 3), "1001", "orderId already exists", Later);
+
+        Assert.Equal(OrderStatus.Succeeded,
+            OrderTransitions.ApplyRefusalChecked(refused, Report(CollectionStatus.Success, actualAmount: 100m), Later).Status);
+        Assert.Equal(OrderStatus.NeedsReview,
+            OrderTransitions.ApplyRefusalChecked(refused, Report(CollectionStatus.Success, amount: 99m), Later).Status);
+        Assert.Equal(OrderStatus.NeedsReview,
+            OrderTransitions.ApplyRefusalChecked(refused, Report(CollectionStatus.Success) with { PayTime = DateTimeOffset.UtcNow.AddDays(-30) }, Later).Status);
     }
 
     [Theory]
@@ -49,8 +108,19 @@ public sealed class OrderTransitionsTests
     {
         var order = TestOrders.WithStatus(status) with { OrderNo = "SBX1", PayUrl = "http://pay/1" };
 
-        Assert.Same(order, OrderTransitions.ApplyRejected(order, "4002", "x", Later));
+        Assert.Same(order, OrderTransitions.ApplyRefused(order, "4002", "x", Later));
+        Assert.Same(order, OrderTransitions.ApplyRefusalChecked(order, Report(CollectionStatus.Success), Later));
+        Assert.Same(order, OrderTransitions.ApplyStarted(order, Later));
         Assert.Same(order, OrderTransitions.ApplyAccepted(order, "SBX2", "http://pay/2", Later));
+    }
+
+    [Fact]
+    public void Each_apply_attempt_is_counted_before_it_is_sent()
+    {
+        var once = OrderTransitions.ApplyStarted(TestOrders.Pending(), Later);
+
+        Assert.Equal(1, once.ApplyAttempts);
+        Assert.Equal(2, OrderTransitions.ApplyStarted(once, Later).ApplyAttempts);
     }
 
     [Theory]
@@ -90,11 +160,89 @@ public sealed class OrderTransitionsTests
     }
 
     [Fact]
-    public void Success_without_an_actual_amount_succeeds()
+    public void Success_with_the_order_amount_and_no_actual_amount_succeeds()
     {
         var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment), Report(CollectionStatus.Success), Later);
 
         Assert.Equal(OrderStatus.Succeeded, next.Status);
+    }
+
+    [Fact]
+    public void Success_without_the_order_amount_needs_review()
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment),
+            Report(CollectionStatus.Success, amount: null), Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains("without the order amount", next.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData(99.99)]
+    [InlineData(100.01)]
+    [InlineData(1)]
+    public void Success_for_another_amount_needs_review_even_without_an_actual_amount(decimal reported)
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment, amount: 100m),
+            Report(CollectionStatus.Success, amount: reported), Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains(HaiPayAmount.Format(reported), next.ErrorMessage);
+    }
+
+    [Fact]
+    public void Success_with_an_unreadable_actual_amount_needs_review()
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment),
+            Report(CollectionStatus.Success) with { UnreadableActualAmount = "100,00" }, Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains("'100,00'", next.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData("USD")]
+    [InlineData("usd")]
+    [InlineData("CNY")]
+    public void A_query_answer_in_another_currency_needs_review(string currency)
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment),
+            Report(CollectionStatus.Success, actualAmount: 100m) with { Currency = currency }, Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains(currency, next.ErrorMessage);
+    }
+
+    [Fact]
+    public void A_query_answer_naming_the_orders_own_currency_succeeds()
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment),
+            Report(CollectionStatus.Success, actualAmount: 100m) with { Currency = "hkd" }, Later);
+
+        Assert.Equal(OrderStatus.Succeeded, next.Status);
+    }
+
+    [Fact]
+    public void A_payment_reported_from_before_the_order_existed_needs_review()
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(OrderStatus.AwaitingPayment),
+            Report(CollectionStatus.Success) with { PayTime = DateTimeOffset.UtcNow.AddHours(-1) }, Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains("before this order was created", next.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.AwaitingPayment)]
+    [InlineData(OrderStatus.Expired)]
+    [InlineData(OrderStatus.Succeeded)]
+    public void An_unknown_status_needs_review_at_once_with_the_raw_value(OrderStatus status)
+    {
+        var next = OrderTransitions.Observe(TestOrders.WithStatus(status),
+            Report(CollectionStatus.Success) with { Status = null, StatusText = "7" }, Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, next.Status);
+        Assert.Contains("'7'", next.ErrorMessage);
     }
 
     [Fact]
@@ -207,7 +355,7 @@ public sealed class OrderTransitionsTests
             Assert.Same(order, OrderTransitions.Observe(order, Report(reported), Later));
         }
         Assert.Same(order, OrderTransitions.Expire(order, Later));
-        Assert.Same(order, OrderTransitions.CurrencyMismatch(order, "USD", Later));
+        Assert.Same(order, OrderTransitions.Observe(order, Report(CollectionStatus.Success) with { Status = null, StatusText = "x" }, Later));
     }
 
     [Theory]
@@ -222,15 +370,6 @@ public sealed class OrderTransitionsTests
     }
 
     [Fact]
-    public void A_callback_in_another_currency_flags_the_order_for_review()
-    {
-        var next = OrderTransitions.CurrencyMismatch(TestOrders.WithStatus(OrderStatus.Succeeded), "USD", Later);
-
-        Assert.Equal(OrderStatus.NeedsReview, next.Status);
-        Assert.Contains("USD", next.ErrorMessage);
-    }
-
-    [Fact]
     public void Unchanged_orders_keep_their_update_time()
     {
         var order = TestOrders.WithStatus(OrderStatus.AwaitingPayment) with { ProviderStatus = CollectionStatus.Processing, OrderNo = "SBX1" };
@@ -239,4 +378,6 @@ public sealed class OrderTransitionsTests
 
         Assert.Same(order, next);
     }
+
+    private static Order Attempted(Order order, int attempts) => order with { ApplyAttempts = attempts };
 }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Tests.Support;
@@ -10,7 +11,8 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
-    private static ProviderObservation Report(CollectionStatus status) => new() { Status = status, OrderNo = "SBX1" };
+    private static ProviderObservation Report(CollectionStatus status) =>
+        new() { Status = status, StatusText = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), OrderNo = "SBX1", Amount = 100m };
 
     [Fact]
     public async Task Create_inserts_once_and_returns_the_existing_order_afterwards()
@@ -132,7 +134,7 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
         await store.CreateAsync(order);
         var accepted = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply");
 
-        var after = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyRejected(o, "9999", "late", Now), "late rejection");
+        var after = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyRefused(o, "9999", "late", Now), "late rejection");
 
         Assert.Equal(OrderStatus.AwaitingPayment, after!.Status);
         Assert.Equal(accepted!.ETag, after.ETag);
@@ -181,17 +183,109 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
     }
 
     [Fact]
-    public async Task Oversized_raw_bodies_are_truncated_to_what_a_table_property_holds()
+    public async Task Hostile_text_is_stored_sanitised_and_bounded_never_refused_by_table_storage()
     {
         var store = environment.CreateStore();
+        var orderId = TestOrders.NewOrderId();
+        var huge = new string('x', 40_000);
 
-        var stored = await store.AppendAuditAsync(new AuditEntry
+        await store.AppendAuditAsync(new AuditEntry
         {
-            OrderId = TestOrders.NewOrderId(),
+            OrderId = orderId,
             Kind = AuditKind.CallbackReceived,
-            RawBody = new string('x', OrderStore.MaxRawBodyLength + 100),
+            RawBody = "Tai \ud800 Chan " + huge,
+            Detail = "lone \udc00 surrogate " + huge,
+            ErrorMessage = huge,
+            Remote = huge,
         });
 
-        Assert.Equal(OrderStore.MaxRawBodyLength, (await store.GetAuditAsync(stored.OrderId)).Single().RawBody!.Length);
+        var entry = (await store.GetAuditAsync(orderId)).Single();
+        Assert.Equal(StorageText.MaxRawBody, entry.RawBody!.Length);
+        Assert.StartsWith("Tai \uFFFD Chan", entry.RawBody);
+        Assert.Contains("cut; 40011 characters", entry.RawBody);
+        Assert.StartsWith("lone \uFFFD surrogate", entry.Detail);
+        Assert.True(entry.Detail!.Length <= StorageText.MaxText);
+        Assert.True(entry.ErrorMessage!.Length <= StorageText.MaxText);
+        Assert.True(entry.Remote!.Length <= 100);
+    }
+
+    [Fact]
+    public async Task An_unverified_callback_body_is_kept_to_the_tighter_cap()
+    {
+        var store = environment.CreateStore();
+        var orderId = TestOrders.NewOrderId();
+
+        await store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = orderId,
+            Kind = AuditKind.CallbackReceived,
+            RawBody = new string('y', 10_000),
+            RawBodyLimit = StorageText.MaxUnverifiedRawBody,
+        });
+
+        Assert.Equal(StorageText.MaxUnverifiedRawBody, (await store.GetAuditAsync(orderId)).Single().RawBody!.Length);
+    }
+
+    [Fact]
+    public async Task The_audit_trail_lives_in_the_orders_own_partition_of_the_orders_table()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var store = environment.CreateStore(ordersTable: "orders" + suffix);
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply accepted");
+
+        var rows = new List<string>();
+        await foreach (var row in new TableClient(environment.Azurite.ConnectionString, "orders" + suffix)
+                           .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {order.OrderId}")))
+        {
+            rows.Add(row.RowKey);
+        }
+
+        Assert.Equal(3, rows.Count);
+        Assert.Contains(OrderStore.OrderRowKey, rows);
+        Assert.Equal(2, rows.Count(r => r.StartsWith(OrderStore.AuditRowKeyPrefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_change_and_its_audit_entries_are_written_together_or_not_at_all()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+
+        // The first attempt's write meets a stale ETag (another writer got in between): its audit entry must not
+        // survive alone. The retry writes its own.
+        var attempts = 0;
+        await store.UpdateAsync(order.OrderId, current =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                store.UpdateAsync(order.OrderId, o => o with { Subject = "changed by writer B" }, "writer B").GetAwaiter().GetResult();
+            }
+            return OrderTransitions.ApplyAccepted(current, "SBX1", "http://pay/1", Now);
+        }, "apply accepted", (_, _) => [new AuditEntry { OrderId = order.OrderId, Kind = AuditKind.Apply, Detail = $"attempt {attempts}" }]);
+
+        var audit = await store.GetAuditAsync(order.OrderId);
+        Assert.Equal(2, attempts);
+        Assert.Equal(["attempt 2"], audit.Where(e => e.Kind == AuditKind.Apply).Select(e => e.Detail));
+        Assert.Single(audit, e => e.Kind == AuditKind.Transition && e.ToStatus == OrderStatus.AwaitingPayment);
+    }
+
+    [Fact]
+    public async Task A_callback_ledger_saved_from_a_stale_read_is_refused()
+    {
+        var store = environment.CreateStore();
+        var orderId = TestOrders.NewOrderId();
+        var fresh = await store.GetCallbackLedgerAsync(orderId);
+
+        Assert.True(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 1 }, []));
+        Assert.False(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 9 }, []));
+
+        var saved = await store.GetCallbackLedgerAsync(orderId);
+        Assert.Equal(1, saved.StoredInWindow);
+        Assert.True(await store.TrySaveCallbackLedgerAsync(saved.Acknowledge("abc"), []));
+        Assert.False(await store.TrySaveCallbackLedgerAsync(saved with { StoredInWindow = 5 }, []));
+        Assert.True((await store.GetCallbackLedgerAsync(orderId)).HasAcknowledged("abc"));
     }
 }

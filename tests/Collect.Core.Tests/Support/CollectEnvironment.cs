@@ -50,7 +50,7 @@ public sealed class CollectEnvironment : IAsyncLifetime
             ["OrderStorage"] = Azurite.ConnectionString,
             ["Collect:NotifyUrl"] = "http://127.0.0.1:9/api/haipay/notify",
             ["Collect:OrdersTable"] = "orders" + suffix,
-            ["Collect:AuditTable"] = "audit" + suffix,
+            ["Collect:IndexTable"] = "index" + suffix,
             ["Collect:CreateWait"] = "00:00:05",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -70,14 +70,14 @@ public sealed class CollectEnvironment : IAsyncLifetime
     }
 
     /// <summary>A store on fresh tables (for tests of the store alone).</summary>
-    public OrderStore CreateStore(TimeProvider? time = null)
+    public OrderStore CreateStore(TimeProvider? time = null, string? ordersTable = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var options = Microsoft.Extensions.Options.Options.Create(new CollectOptions
         {
             NotifyUrl = "http://127.0.0.1:9/api/haipay/notify",
-            OrdersTable = "orders" + suffix,
-            AuditTable = "audit" + suffix,
+            OrdersTable = ordersTable ?? "orders" + suffix,
+            IndexTable = "index" + suffix,
         });
         return new OrderStore(new TableServiceClient(Azurite.ConnectionString), options, time ?? TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OrderStore>.Instance);

@@ -1,4 +1,4 @@
-using Collect.Core.Orchestration;
+using Collect.Core.Collection;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Moq;
@@ -6,9 +6,10 @@ using Moq;
 namespace Collect.Core.Tests.Support;
 
 /// <summary>
-/// A mocked <see cref="DurableTaskClient"/> that behaves like the backend for one test: an instance id can be started
-/// once (a second start while it exists fails, as on Azure Storage), <see cref="OnStart"/> plays the orchestration's
-/// first step, and raised events are recorded.
+/// A mocked <see cref="DurableTaskClient"/> that behaves like the backend for one test: a start must carry an explicit
+/// reuse policy (dedupe statuses); a start meeting an instance whose status it dedupes fails with "already exists", any
+/// other replaces it, as on Azure Storage. <see cref="OnStart"/> plays the orchestration's first step, and raised events
+/// are recorded.
 /// </summary>
 public sealed class DurableClientDouble
 {
@@ -22,10 +23,10 @@ public sealed class DurableClientDouble
             .Returns(async (TaskName name, object? input, StartOrchestrationOptions? options, CancellationToken _) =>
             {
                 var id = options!.InstanceId!;
+                var dedupe = options.DedupeStatuses ?? throw new InvalidOperationException("A start without an explicit reuse policy.");
                 lock (_instances)
                 {
-                    if (_instances.TryGetValue(id, out var status) &&
-                        status is not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
+                    if (_instances.TryGetValue(id, out var status) && dedupe.Contains(status.ToString()))
                     {
                         throw new InvalidOperationException($"An orchestration instance with ID {id} already exists.");
                     }

@@ -6,14 +6,15 @@ namespace Collect.EndToEnd;
 /// Reads what the runner left in storage, as an operator (or Durable Functions Monitor) would: the audit trail of an
 /// order and the task hub's history. Read-only.
 /// </summary>
-public sealed class StoredState(string connectionString, string taskHub, string auditTable = "orderaudit")
+public sealed class StoredState(string connectionString, string taskHub, string ordersTable = "orders")
 {
-    /// <summary>An order's audit entries, oldest first.</summary>
+    /// <summary>An order's audit entries, oldest first (the <c>audit-</c> rows of the order's partition).</summary>
     public async Task<IReadOnlyList<AuditRow>> AuditAsync(string orderId, CancellationToken cancellationToken = default)
     {
-        var table = new TableClient(connectionString, auditTable);
+        var table = new TableClient(connectionString, ordersTable);
         var rows = new List<AuditRow>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orderId}"),
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+                           TableClient.CreateQueryFilter($"PartitionKey eq {orderId} and RowKey ge {"audit-"} and RowKey lt {"audit."}"),
                            cancellationToken: cancellationToken))
         {
             rows.Add(new AuditRow(

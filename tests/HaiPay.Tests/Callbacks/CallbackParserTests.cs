@@ -95,6 +95,7 @@ public class CallbackParserTests
     [InlineData("""{"orderId":"1","extra":{"a":1}}""", "application/json", "field 'extra' is an object")]
     [InlineData("""{"orderId":"1","list":[1,2]}""", "application/json", "field 'list' is an array")]
     [InlineData("""{"orderId":"1","orderId":"2"}""", "application/json", "field 'orderId' appears more than once")]
+    [InlineData("""{"orderId":"1","name":"Tai \ud800 Chan"}""", "application/json", "field 'name' is not valid text")]
     [InlineData("orderId=1&orderId=2", null, "field 'orderId' more than once")]
     [InlineData("orderId=1&status", "application/x-www-form-urlencoded", "field with no '='")]
     [InlineData("=1&status=2", "application/x-www-form-urlencoded", "value with no field name")]

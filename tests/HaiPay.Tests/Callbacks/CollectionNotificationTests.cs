@@ -67,9 +67,8 @@ public class CollectionNotificationTests
     [InlineData(null, "2", "no orderId")]
     [InlineData("", "2", "no orderId")]
     [InlineData("O", null, "no status")]
-    [InlineData("O", "7", "status '7' is not a HaiPay collection status")]
-    [InlineData("O", "success", "status 'success' is not a HaiPay collection status")]
-    public void Missing_or_invalid_order_id_or_status_is_a_format_error(string? orderId, string? status, string expected)
+    [InlineData("O", "", "no status")]
+    public void Missing_order_id_or_status_is_a_format_error(string? orderId, string? status, string expected)
     {
         var fields = new Dictionary<string, string?> { ["orderId"] = orderId, ["status"] = status };
 
@@ -79,17 +78,39 @@ public class CollectionNotificationTests
     }
 
     [Theory]
-    [InlineData("amount", "1,000.00", "amount '1,000.00' is not a decimal amount")]
-    [InlineData("fee", "abc", "fee 'abc' is not a decimal amount")]
-    [InlineData("appId", "10x", "appId '10x' is not an integer")]
-    [InlineData("payTime", "2026-04-17T13:45:30", "payTime '2026-04-17T13:45:30' is not in the format yyyy-MM-dd HH:mm:ss")]
-    [InlineData("payTime", "2026-02-30 10:00:00", "payTime '2026-02-30 10:00:00' is not in the format")]
-    public void Unreadable_optional_fields_are_format_errors(string name, string value, string expected)
+    [InlineData("7")]
+    [InlineData("success")]
+    [InlineData("2.0")]
+    public void An_unknown_status_is_kept_raw_not_refused(string status)
+    {
+        var fields = new Dictionary<string, string?> { ["orderId"] = "O", ["status"] = status };
+
+        var notification = CollectionNotification.FromFields(fields, HongKong);
+
+        Assert.Null(notification.Status);
+        Assert.Equal(status, notification.StatusText);
+    }
+
+    [Theory]
+    [InlineData("amount", "1,000.00")]
+    [InlineData("fee", "abc")]
+    [InlineData("appId", "10x")]
+    [InlineData("payTime", "2026-04-17T13:45:30")]
+    [InlineData("payTime", "2026-02-30 10:00:00")]
+    public void Unreadable_optional_fields_read_as_null_and_the_callback_is_still_read(string name, string value)
     {
         var fields = new Dictionary<string, string?> { ["orderId"] = "O", ["status"] = "2", [name] = value };
 
-        var ex = Assert.Throws<CallbackFormatException>(() => CollectionNotification.FromFields(fields, HongKong));
+        var notification = CollectionNotification.FromFields(fields, HongKong);
 
-        Assert.Contains(expected, ex.Message);
+        Assert.Equal(CollectionStatus.Success, notification.Status);
+        object? read = name switch
+        {
+            "amount" => notification.Amount,
+            "fee" => notification.Fee,
+            "appId" => notification.AppId,
+            _ => notification.PayTime,
+        };
+        Assert.Null(read);
     }
 }

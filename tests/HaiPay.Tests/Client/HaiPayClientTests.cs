@@ -239,10 +239,9 @@ public sealed class HaiPayClientTests : IDisposable
         { "query", """{"status":"1"}""", "no data object" },
         { "query", """{"status":"1","data":"text"}""", "no data object" },
         { "query", """{"status":"1","data":{"orderId":"ORD-9","status":2,"nested":{"a":1}}}""", "field 'nested' is an object" },
-        { "query", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-9","status":"9"}""", TestKeys.Platform)}}}""", "status '9'" },
         { "query", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-9"}""", TestKeys.Platform)}}}""", "data.status is missing" },
         { "query", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-9","status":2,"amount":"1,00"}""", TestKeys.Platform)}}}""", "data.amount '1,00'" },
-        { "query", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-9","status":2,"payTime":"17/04/2026"}""", TestKeys.Platform)}}}""", "data.payTime" },
+        { "query", """{"status":"1","data":{"orderId":"ORD-9","status":2,"name":"Tai \ud800 Chan"}}""", "not valid text" },
         { "query", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-8","status":2}""", TestKeys.Platform)}}}""", "not the requested order 'ORD-9'" },
         { "apply", $$"""{"status":"1","data":{{SignedData("""{"orderId":"ORD-1","orderNo":"HP-1"}""", TestKeys.Platform)}}}""", "data.payUrl is missing" },
         { "apply", $$"""{"status":"1","data":{{SignedData("""{"orderNo":"HP-1","payUrl":"https://p"}""", TestKeys.Platform)}}}""", "data.orderId is missing" },
@@ -261,6 +260,30 @@ public sealed class HaiPayClientTests : IDisposable
 
         Assert.Equal(TransientReason.MalformedResponse, ex.Reason);
         Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public async Task Odd_fields_that_do_not_decide_the_status_are_kept_raw_not_refused()
+    {
+        await using var server = await FakeHaiPay.StartAsync(_ => Ok(
+            """{"orderId":"ORD-9","orderNo":"HP-9","amount":"10.00","actualAmount":"ten","fee":"0,5","status":"9","payTime":"17/04/2026","currency":"HKD"}"""));
+
+        var result = await Client(server.BaseUrl, new StubCredentialSource(Credentials())).QueryAsync(Currency.HKD, "ORD-9");
+
+        Assert.Null(result.Status);
+        Assert.Equal("9", result.StatusText);
+        Assert.Equal(10.00m, result.Amount);
+        Assert.Null(result.ActualAmount);
+        Assert.Null(result.Fee);
+        Assert.Null(result.PayTime);
+        Assert.True(result.IsUnreadable("actualAmount"));
+        Assert.True(result.IsUnreadable("fee"));
+        Assert.True(result.IsUnreadable("payTime"));
+        Assert.True(result.IsUnreadable("status"));
+        Assert.False(result.IsUnreadable("errorMsg"));
+        Assert.Equal("HKD", result.Currency);
+        Assert.Equal("17/04/2026", result.Fields["payTime"]);
+        Assert.False(result.Fields.ContainsKey("sign"));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace Collect.Core.Orchestration;
+namespace Collect.Core.Collection;
 
 /// <summary>
 /// The one registration list: every orchestrator, activity and external event, by name. The Functions app's

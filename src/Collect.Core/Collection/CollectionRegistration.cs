@@ -1,7 +1,7 @@
-using Collect.Core.Activities;
+using Collect.Core.Collection;
 using Microsoft.DurableTask;
 
-namespace Collect.Core.Orchestration;
+namespace Collect.Core.Collection;
 
 /// <summary>
 /// Registers the collection orchestrator and its activities under the <see cref="CollectionTasks"/> names. Every host

@@ -1,7 +1,7 @@
 using Collect.Core.Orders;
 using HaiPay;
 
-namespace Collect.Core.Orchestration;
+namespace Collect.Core.Collection;
 
 /// <summary>
 /// Input of <see cref="CollectionTasks.Orchestrator"/> (instance id = orderId). The order itself lives in the store;
@@ -43,8 +43,16 @@ public sealed record CollectionInput
     ];
 }
 
-/// <summary>Output of <see cref="CollectionTasks.ApplyActivity"/> (input: the orderId string).</summary>
-public sealed record ApplyOutcome(bool Accepted, string? OrderNo, string? PayUrl, string? ErrorCode, string? ErrorMessage);
+/// <summary>
+/// Output of <see cref="CollectionTasks.ApplyActivity"/> (input: the orderId string): the order's status after the
+/// apply step (AwaitingPayment when HaiPay accepted; Rejected, NeedsReview or, for an adopted order, any status HaiPay
+/// reported) with what the storefront and the loop need.
+/// </summary>
+public sealed record ApplyOutcome(OrderStatus Status, string? OrderNo, string? PayUrl, string? ErrorCode, string? ErrorMessage)
+{
+    /// <summary>The order is settled at the apply step already: the orchestration ends.</summary>
+    public bool IsFinal => Status.IsFinal();
+}
 
 /// <summary>Why a query is made; recorded in the audit trail.</summary>
 public enum QueryReason
@@ -52,6 +60,10 @@ public enum QueryReason
     Scheduled,
     Notified,
     FinalCheck,
+    /// <summary>The reconciliation sweep re-queried an order nothing else follows any more (Expired).</summary>
+    Sweep,
+    /// <summary>An apply was refused: does HaiPay hold an order under this id anyway?</summary>
+    ApplyRefused,
 }
 
 /// <summary>Input of <see cref="CollectionTasks.QueryActivity"/>.</summary>

@@ -3,13 +3,13 @@ using HaiPay.Client;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
-namespace Collect.Core.Orchestration;
+namespace Collect.Core.Collection;
 
 /// <summary>
 /// One order's collection (instance id = orderId): apply at HaiPay, then wait for the customer to pay — woken by
 /// HaiPay's notify callback or by the next scheduled query, whichever comes first — until HaiPay reports a final
-/// status or the deadline passes. The activities own the order and its status rules; this class only sequences them,
-/// deterministically (no I/O, no wall clock: every time comes from <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>).
+/// status or the deadline passes. The activities change the order through the settlement service; this class only
+/// sequences them, deterministically (no I/O, no wall clock: every time comes from <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>).
 /// </summary>
 public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, CollectionResult>
 {
@@ -61,10 +61,11 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
                 var gaveUp = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId, StepRetry);
                 return Finish(context, state, gaveUp);
             }
-            if (!applied.Accepted)
+            if (applied.IsFinal)
             {
-                logger.LogWarning("Order {OrderId}: HaiPay rejected the apply ({ErrorCode}).", state.OrderId, applied.ErrorCode);
-                return Finish(context, state, new OrderProgress(OrderStatus.Rejected, null));
+                logger.LogWarning("Order {OrderId}: settled at the apply step as {Status} ({ErrorCode}).",
+                    state.OrderId, applied.Status, applied.ErrorCode);
+                return Finish(context, state, new OrderProgress(applied.Status, null));
             }
             state = state with { Applied = true, OrderNo = applied.OrderNo, PayUrl = applied.PayUrl };
             logger.LogInformation("Order {OrderId}: HaiPay accepted the apply as {OrderNo}.", state.OrderId, state.OrderNo);
@@ -74,13 +75,18 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
         //    HaiPay for the status (a callback, verified or not, is only ever a reason to query).
         var progress = new OrderProgress(OrderStatus.AwaitingPayment, null);
         var queriesThisGeneration = 0;
+        NotifySignal? arrivedDuringQuery = null;
         while (true)
         {
             var nextQueryAt = schedule.NextQueryAt(context.CurrentUtcDateTime, state.QueriesMade);
             context.SetCustomStatus(Progress(state, progress, nextQueryAt));
 
             NotifySignal? notified;
-            if (queriesThisGeneration < state.ContinueAsNewAfterQueries)
+            if (arrivedDuringQuery is not null)
+            {
+                notified = arrivedDuringQuery;
+            }
+            else if (queriesThisGeneration < state.ContinueAsNewAfterQueries)
             {
                 notified = await WaitForNotifyOrTimerAsync(context, nextQueryAt);
             }
@@ -118,20 +124,17 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
             {
                 break;
             }
+            // Callbacks that arrived while HaiPay was being asked may report what that answer could not know yet: one
+            // more query answers all of them together, never one query each (the webhook already bounds how often a
+            // callback can wake the orchestration at all).
+            arrivedDuringQuery = DrainArrivedNotifies(context);
         }
 
-        // 4. The deadline passed and the final check found no final status: the order expires (a later callback
-        //    reporting success still makes it Succeeded, outside this orchestration).
+        // 4. The deadline passed and the final check found no final status: the order expires. A callback arriving from
+        //    now on is settled by the webhook itself (it queries HaiPay and answers 503 until HaiPay confirms), and the
+        //    reconciliation sweep re-queries Expired orders for a week.
         var expired = await context.CallActivityAsync<OrderProgress>(CollectionTasks.ExpireActivity, state.OrderId, StepRetry);
         logger.LogInformation("Order {OrderId}: deadline passed, order is {Status}.", state.OrderId, expired.Status);
-
-        // A callback that arrived during the final check or the expiry was acknowledged by the webhook, which saw
-        // the order still waiting: confirm it here, or it would be lost with this instance.
-        if (!expired.IsFinal && TakeArrivedNotify(context) is not null)
-        {
-            expired = await QueryAsync(context, logger, new QueryRequest(state.OrderId, QueryReason.Notified), expired);
-            state = state with { QueriesMade = state.QueriesMade + 1 };
-        }
         return Finish(context, state, expired);
     }
 
@@ -147,6 +150,17 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
         var winner = await Task.WhenAny(notify, timer);
         cancelLoser.Cancel();
         return winner == notify ? await notify : null;
+    }
+
+    /// <summary>Takes every notify event that has already arrived; the last of them, or null when none had.</summary>
+    private static NotifySignal? DrainArrivedNotifies(TaskOrchestrationContext context)
+    {
+        NotifySignal? last = null;
+        while (TakeArrivedNotify(context) is { } arrived)
+        {
+            last = arrived;
+        }
+        return last;
     }
 
     /// <summary>A notify event that has already arrived, if any, taken without waiting (the wait is cancelled at once).</summary>

@@ -1,4 +1,4 @@
-namespace Collect.Core.Orchestration;
+namespace Collect.Core.Collection;
 
 /// <summary>
 /// When the orchestrator queries HaiPay next: the back-off entry indexed by the queries made so far (the last entry

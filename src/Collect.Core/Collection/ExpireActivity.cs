@@ -1,0 +1,19 @@
+using Microsoft.DurableTask;
+
+namespace Collect.Core.Collection;
+
+/// <summary>
+/// <see cref="CollectionTasks.ExpireActivity"/>: the deadline passed with no final status (input: the orderId).
+/// Pending or AwaitingPayment → Expired through <see cref="SettlementService.ExpireAsync"/>; a later success still
+/// makes the order Succeeded.
+/// </summary>
+public sealed class ExpireActivity(SettlementService settlement) : TaskActivity<string, OrderProgress>
+{
+    public override Task<OrderProgress> RunAsync(TaskActivityContext context, string orderId) => ExpireAsync(orderId);
+
+    public async Task<OrderProgress> ExpireAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        var order = await settlement.ExpireAsync(orderId, cancellationToken).ConfigureAwait(false);
+        return new OrderProgress(order.Status, order.ProviderStatus);
+    }
+}
