@@ -70,7 +70,10 @@ public sealed class CreateScenarioTests(NotifiedStackFixture fixture, ITestOutpu
         var counters = await _stack.Control.CountersAsync(orderId);
         Assert.Equal(3, counters.Applies);
         Assert.Equal(1, counters.AppliesAccepted);
-        Assert.Contains(await _stack.Stored.AuditAsync(orderId), a => a.Kind == "Apply" && a.Detail!.Contains("refused as a repeat"));
+        var audit = await _stack.Stored.AuditAsync(orderId);
+        Assert.Contains(audit, a => a.Kind == "Apply" && a.Detail!.StartsWith("attempt 3 refused"));
+        Assert.Contains(audit, a => a is { Kind: "Query", Reason: "ApplyRefused", ProviderStatus: 0 });
+        Assert.Contains(audit, a => a is { Kind: "Transition", Reason: "apply refused; HaiPay holds an order under this id" });
         await _stack.Control.ActAsync(orderId, "pay");
         Assert.Equal("128.50", (await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience)).ActualAmount);
     });

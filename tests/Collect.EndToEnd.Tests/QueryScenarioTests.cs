@@ -64,6 +64,6 @@ public sealed class QueryScenarioTests(PollingStackFixture fixture, ITestOutputH
         Assert.Equal(2, paid.ProviderStatus);
         Assert.Equal("128.50", paid.ActualAmount);
         Assert.Contains(await _stack.Stored.AuditAsync(orderId), a => a is { Kind: "CallbackReceived", Verification: "verified", ProviderStatus: 2 });
-        Assert.Equal(1, (await _stack.Control.CountersAsync(orderId)).CallbacksAcknowledged);
+        await Scenario.WaitForAsync(() => _stack.Control.CountersAsync(orderId), c => c.CallbacksAcknowledged == 1, "acknowledged the callback");
     });
 }

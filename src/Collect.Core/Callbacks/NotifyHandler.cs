@@ -50,6 +50,7 @@ public sealed partial class NotifyHandler(
     private const int MaxLedgerAttempts = 5;
 
     private readonly HaiPaySigner _signer = new(haiPayOptions.Value.Signature);
+    private readonly OrderGate _confirming = new();
 
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
     {
@@ -145,6 +146,14 @@ public sealed partial class NotifyHandler(
             return Acknowledged();
         }
 
+        using var turn = await _confirming.EnterAsync(orderId, cancellationToken).ConfigureAwait(false);
+        // A copy of this callback may have been confirmed while this one waited its turn.
+        order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false) ?? order;
+        if (AlreadySettled(order.Status, notification.Status!.Value))
+        {
+            await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
+            return Acknowledged();
+        }
         Settlement settled;
         try
         {

@@ -147,6 +147,20 @@ public sealed class NotifyHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Copies_of_a_signed_callback_arriving_together_are_confirmed_by_one_query()
+    {
+        var orderId = await AppliedOrderAsync();
+        Sandbox.Orders.Settle(orderId, SettleAction.Pay);
+        var body = Paid(orderId);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => NotifyAsync(body)));
+
+        Assert.All(replies, reply => Assert.Equal((200, "SUCCESS"), (reply.Status, reply.Body)));
+        Assert.Equal(1, Queries(orderId));
+        Assert.Equal(OrderStatus.Succeeded, (await Store.GetAsync(orderId))!.Status);
+    }
+
+    [Fact]
     public async Task A_form_encoded_callback_with_fields_unknown_to_the_product_verifies()
     {
         var orderId = await AppliedOrderAsync();
