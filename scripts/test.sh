@@ -27,8 +27,22 @@ status=0
 dotnet test Functions.sln --no-build --configuration Release --verbosity quiet -nologo -m:1 \
   --logger "console;verbosity=normal" --results-directory TestResults --logger trx "$@" || status=$?
 
-# One closing line over every test project (from the TRX files dotnet test wrote).
-cat TestResults/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+# The reliability suite (its own program: faults, kill -9, floods, fuzz; prints its figures). Skipped when the
+# caller narrows the run with extra arguments, or with COLLECT_RELIABILITY=0.
+reliability_passed=0 reliability_failed=0
+if [ $# -eq 0 ] && [ "${COLLECT_RELIABILITY:-1}" != 0 ]; then
+  dotnet tests/Collect.Reliability/bin/Release/net10.0/Collect.Reliability.dll | tee TestResults/reliability.log || status=1
+  summary=$(grep -o 'reliability: [0-9]* checks passed, [0-9]* failed' TestResults/reliability.log | tail -1)
+  if [ -n "$summary" ]; then
+    reliability_passed=$(echo "$summary" | awk '{print $2}')
+    reliability_failed=$(echo "$summary" | awk '{print $5}')
+  else
+    reliability_failed=1
+  fi
+fi
+
+# One closing line over every test project (from the TRX files dotnet test wrote) and the reliability checks.
+cat TestResults/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk -v rp="$reliability_passed" -v rf="$reliability_failed" '
   { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); sub(/".*/, "", kv[2]); n[kv[1]] += kv[2] } }
-  END { printf "tests: %d passed, %d failed, %d skipped\n", n["passed"], n["failed"] + n["error"] + n["timeout"] + n["aborted"], n["notExecuted"] }'
+  END { printf "tests: %d passed, %d failed, %d skipped\n", n["passed"] + rp, n["failed"] + n["error"] + n["timeout"] + n["aborted"] + rf, n["notExecuted"] }'
 exit $status

@@ -112,6 +112,11 @@ public sealed record OrderRequest(
         new(orderId, "HKD", amount, "EWALLET", "ALIPAY_HKD", "Chan TaiMan", "91234567", "tai.man@example.com", "user-1001",
             callBackUrl, callBackFailUrl, "Order " + orderId);
 
+    /// <summary>A valid USD AlipayHK order.</summary>
+    public static OrderRequest Usd(string orderId, string amount = "12.34") =>
+        new(orderId, "USD", amount, "BANK_TRANSFER", "ALIPAY_USD", "Chan TaiMan", "91234567", "tai.man@example.com", "user-1001",
+            "https://shop.example.com/paid", "https://shop.example.com/failed", "Order " + orderId);
+
     /// <summary>A unique orderId (at most 48 characters) with a readable prefix.</summary>
     public static string NewOrderId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(48, prefix.Length + 33)];
 }

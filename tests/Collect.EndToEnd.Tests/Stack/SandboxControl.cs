@@ -140,6 +140,8 @@ public sealed record SandboxFault
     public int? StatusCode { get; init; }
     public string? ErrorCode { get; init; }
     public string? Message { get; init; }
+    /// <summary><c>alterData</c>: the query data fields to set (null removes one).</summary>
+    public Dictionary<string, string?>? Data { get; init; }
 }
 
 /// <summary>The sandbox's request and callback counts (for one orderId or in total).</summary>
