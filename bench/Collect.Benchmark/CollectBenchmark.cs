@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Collect.EndToEnd;
 using Collect.LocalRunner.Engine;
+using TestSupport;
 
 namespace Collect.Benchmark;
 
@@ -70,7 +71,8 @@ public static class CollectBenchmark
             await stack.Runner.StopAsync();
 
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
-            var engineOptions = new DurableEngineOptions { WorkerId = "benchmark-bare" };
+            // The baseline runs under the same shipped engine settings (host.json) as the product.
+            var engineOptions = HostJsonEngineSettings.Apply(RepositoryRoot.Combine("host.json"), new DurableEngineOptions { WorkerId = "benchmark-bare" });
             await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Warmup, settings.Concurrency, settings.PayAfter);
             var bare = await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Orders, settings.Concurrency, settings.PayAfter);
 

@@ -87,7 +87,6 @@ public sealed partial class ReconciliationSweep(
 
     private async Task<Action> VisitAsync(DurableTaskClient durable, SweepEntry entry, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var now = time.GetUtcNow();
         var order = await store.GetAsync(entry.OrderId, cancellationToken).ConfigureAwait(false);
         if (order is null)
@@ -132,15 +131,9 @@ public sealed partial class ReconciliationSweep(
             await index.MoveAsync(entry, entry with { DueAt = now + TimeSpan.FromHours(1) }, cancellationToken).ConfigureAwait(false);
             return Action.Watching;
         }
-        await store.AppendAuditAsync(new AuditEntry
-        {
-            OrderId = order.OrderId,
-            Kind = AuditKind.Sweep,
-            Reason = Actor,
-            Actor = Actor,
-            FromStatus = order.Status,
-            Detail = $"the order is {order.Status} and its orchestration is {state}: started again (restart {entry.Restarts + 1} of at most {settings.SweepMaxRestarts})",
-        }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(order,
+            $"the order is {order.Status} and its orchestration is {state}: started again (restart {entry.Restarts + 1} of at most {settings.SweepMaxRestarts})",
+            cancellationToken).ConfigureAwait(false);
         var started = await CollectionStart.EnsureStartedAsync(durable, order, settings).ConfigureAwait(false);
         LogRestarted(order.OrderId, order.Status, state, started);
         await index.MoveAsync(entry, entry with { DueAt = now + settings.SweepGrace, Restarts = entry.Restarts + 1 }, cancellationToken)
@@ -171,22 +164,27 @@ public sealed partial class ReconciliationSweep(
         }
         if (done >= schedule.Count)
         {
-            await store.AppendAuditAsync(new AuditEntry
-            {
-                OrderId = order.OrderId,
-                Kind = AuditKind.Sweep,
-                Reason = Actor,
-                Actor = Actor,
-                FromStatus = order.Status,
-                Detail = $"HaiPay was asked {done} times after the order expired and never reported a final status: no longer re-queried " +
-                         "(a late callback is still settled)",
-            }, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(order,
+                $"HaiPay was asked {done} times after the order expired and never reported a final status: no longer re-queried " +
+                "(a late callback is still settled)", cancellationToken).ConfigureAwait(false);
             await index.RemoveAsync(entry, cancellationToken).ConfigureAwait(false);
             return Action.Dropped;
         }
         await index.MoveAsync(entry, entry with { DueAt = time.GetUtcNow() + schedule[done], Requeries = done }, cancellationToken).ConfigureAwait(false);
         return Action.Requeried;
     }
+
+    /// <summary>Records a sweep action in the order's audit trail (actor and reason <c>sweep</c>).</summary>
+    private Task AuditAsync(Order order, string detail, CancellationToken cancellationToken) =>
+        store.AppendAuditAsync(new AuditEntry
+        {
+            OrderId = order.OrderId,
+            Kind = AuditKind.Sweep,
+            Reason = Actor,
+            Actor = Actor,
+            FromStatus = order.Status,
+            Detail = detail,
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Sweep: {Due} due, {Settled} settled, {Watching} watched, {Restarted} restarted, {Requeried} re-queried, {Dropped} dropped, {Failed} failed")]
