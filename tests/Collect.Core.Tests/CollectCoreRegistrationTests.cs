@@ -108,3 +108,21 @@ public sealed class CollectCoreRegistrationTests
         Assert.Contains(error.Failures, f => f.Contains("Collect:ContinueAsNewAfterQueries"));
     }
 }
+
+public sealed class SampleSettingsTests
+{
+    [Fact]
+    public void Every_collect_setting_in_the_sample_local_settings_is_a_real_setting()
+    {
+        using var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestSupport.RepositoryRoot.Combine("local.settings.sample.json")));
+        var properties = typeof(CollectOptions).GetProperties().Select(p => p.Name).ToHashSet();
+
+        var collect = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Where(v => v.Name.StartsWith("Collect__", StringComparison.Ordinal))
+            .Select(v => v.Name["Collect__".Length..])
+            .ToList();
+
+        Assert.NotEmpty(collect);
+        Assert.All(collect, name => Assert.Contains(name, properties));
+    }
+}
