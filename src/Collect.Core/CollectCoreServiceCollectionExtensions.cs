@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Collect.Core.Callbacks;
 using Collect.Core.Collection;
+using Collect.Core.Events;
 using Collect.Core.Http;
 using Collect.Core.Operations;
 using Collect.Core.Keys;
@@ -39,6 +40,10 @@ public static class CollectCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectOptions>, CollectOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<EventOptions>()
+            .Bind(configuration.GetSection(EventOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
 
         var keyVaultUri = configuration[KeyVaultUriSetting];
         services.AddAzureClients(azure =>
@@ -61,18 +66,28 @@ public static class CollectCoreServiceCollectionExtensions
         {
             services.TryAddSingleton<KeyVaultCredentialSource>();
             services.TryAddSingleton<IHaiPayCredentialSource>(sp => sp.GetRequiredService<KeyVaultCredentialSource>());
+            services.TryAddSingleton<IStorefrontSecrets, KeyVaultStorefrontSecrets>();
         }
+        services.TryAddSingleton<IStorefrontSecrets, ConfiguredStorefrontSecrets>();
+        // Storefront deliveries: no redirects followed, no retries here (the delivery schedule is the retry).
+        services.AddHttpClient(EventDelivery.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
         services.AddHaiPayClient(configuration)
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureHaiPayResilience(resilience, sp.GetRequiredService<IOptions<HaiPayOptions>>().Value));
 
         services.TryAddSingleton<OrderStore>();
-        services.TryAddSingleton<SweepIndex>();
+        services.TryAddSingleton<OrderIndex>();
         services.TryAddSingleton<SettlementService>();
         services.TryAddSingleton<CallbackBounds>();
         services.TryAddSingleton<UnaddressedCallbacks>();
         services.TryAddSingleton<ReconciliationSweep>();
+        services.AddOptions<OpsOptions>().Bind(configuration.GetSection(OpsOptions.SectionName));
+        services.TryAddSingleton<OpsHandler>();
+        services.TryAddSingleton<OpsConsole>();
+        services.TryAddSingleton<EventDelivery>();
+        services.TryAddSingleton<EventDispatch>();
         services.TryAddSingleton<CreateOrderValidator>();
         services.TryAddSingleton<ApplyActivity>();
         services.TryAddSingleton<QueryActivity>();

@@ -111,26 +111,7 @@ public sealed class CollectOptions
     private IReadOnlyList<TimeSpan>? _expiredRequerySchedule;
 
     /// <summary><see cref="ExpiredRequery"/> expanded: the wait before each re-query; its length bounds the re-queries.</summary>
-    public IReadOnlyList<TimeSpan> ExpiredRequerySchedule => _expiredRequerySchedule ??= ParseSteps(_expiredRequery);
-
-    private static IReadOnlyList<TimeSpan> ParseSteps(string text) =>
-        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(step =>
-            {
-                var parts = step.Split('*', StringSplitOptions.TrimEntries);
-                if (parts.Length is < 1 or > 2 || !TimeSpan.TryParse(parts[0], CultureInfo.InvariantCulture, out var interval) ||
-                    interval <= TimeSpan.Zero)
-                {
-                    throw new FormatException($"'{step}' is not interval*count (e.g. 01:00:00*24).");
-                }
-                var count = 1;
-                if (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
-                {
-                    throw new FormatException($"'{step}': the count must be 1–1000.");
-                }
-                return Enumerable.Repeat(interval, count);
-            })
-            .ToList();
+    public IReadOnlyList<TimeSpan> ExpiredRequerySchedule => _expiredRequerySchedule ??= StepSchedule.Parse(_expiredRequery);
 
     /// <summary><see cref="QueryBackoff"/> parsed (once); throws <see cref="FormatException"/> when it is not a list of TimeSpans.</summary>
     public IReadOnlyList<TimeSpan> QueryBackoffSchedule => _queryBackoffSchedule ??= ParseSchedule(_queryBackoff);

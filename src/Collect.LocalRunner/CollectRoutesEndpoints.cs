@@ -1,5 +1,6 @@
 using Collect.Core.Callbacks;
 using Collect.Core.Http;
+using Collect.Core.Operations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 
@@ -17,6 +18,26 @@ public static class CollectRoutesEndpoints
             handler.GetAsync(orderId, ct));
         api.MapPost(CollectRoutes.HaiPayNotify, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] NotifyHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, durable, ct));
+        api.MapGet(CollectRoutes.OpsConsole, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, null));
+        api.MapGet(CollectRoutes.OpsConsoleScript, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, "console.js"));
+        api.MapGet(CollectRoutes.OpsConsoleStyle, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, "console.css"));
+        api.MapGet(CollectRoutes.OpsOrders, (HttpRequest request, [FromServices] OpsHandler ops, CancellationToken ct) => ops.ListAsync(request, ct));
+        api.MapGet(CollectRoutes.OpsOrder, (HttpRequest request, string orderId, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.TimelineAsync(request, orderId, durable, ct));
+        api.MapPost(CollectRoutes.OpsRequery, (HttpRequest request, string orderId, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.RequeryAsync(request, orderId, durable, ct));
+        api.MapPost(CollectRoutes.OpsResolve, (HttpRequest request, string orderId, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.ResolveAsync(request, orderId, durable, ct));
+        api.MapPost(CollectRoutes.OpsCancel, (HttpRequest request, string orderId, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.CancelAsync(request, orderId, durable, ct));
+        api.MapPost(CollectRoutes.OpsRestart, (HttpRequest request, string orderId, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.RestartAsync(request, orderId, durable, ct));
+        api.MapPost(CollectRoutes.OpsRedeliver, (HttpRequest request, string orderId, string sequence, [FromServices] DurableTaskClient durable,
+            [FromServices] OpsHandler ops, CancellationToken ct) => ops.RedeliverAsync(request, orderId, sequence, durable, ct));
+        api.MapGet(CollectRoutes.OpsUndelivered, (HttpRequest request, [FromServices] OpsHandler ops, CancellationToken ct) => ops.UndeliveredAsync(request, ct));
+        api.MapPost(CollectRoutes.OpsRedeliverAll, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
+            CancellationToken ct) => ops.RedeliverAllAsync(request, durable, ct));
+        app.MapGet("/ops", () => Results.Redirect("/" + CollectRoutes.Prefix + "/" + CollectRoutes.OpsConsole));
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }

@@ -72,8 +72,10 @@ public static class SandboxHost
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(sp => new SandboxKeys(Options(sp)));
+        services.AddSingleton<Storefront.StorefrontReceiver>();
         services.AddSingleton(sp => new SandboxMerchantSettings(
-            sp.GetRequiredService<SandboxKeys>(), Options(sp), sp.GetRequiredService<SandboxAddress>().BaseUrl));
+            sp.GetRequiredService<SandboxKeys>(), Options(sp), sp.GetRequiredService<SandboxAddress>().BaseUrl,
+            sp.GetRequiredService<Storefront.StorefrontReceiver>().Secret));
         services.AddSingleton(sp => ProductOptions(Options(sp)));
         services.AddSingleton(sp => PaymentMethodCatalogue.FromOptions(sp.GetRequiredService<HaiPayOptions>()));
         services.AddSingleton(sp => new ApplyRequestValidator(
@@ -104,6 +106,7 @@ public static class SandboxHost
         QueryEndpoint.Map(app);
         CheckoutEndpoints.Map(app);
         ControlEndpoints.Map(app);
+        Storefront.StorefrontReceiver.Map(app);
     }
 
     /// <summary>The product-side options the validator and catalogue need, from the sandbox's own settings.</summary>

@@ -56,6 +56,15 @@ public sealed class SandboxOptions
     /// <summary>When set, the merchant-side settings are written there as JSON once the sandbox listens.</summary>
     public string? WriteSettingsTo { get; set; }
 
+    /// <summary>
+    /// The storefront receiver's signing secret (<c>/_storefront/events</c>); empty: a random one at start. The merchant
+    /// settings the sandbox writes carry it (and the receiver's URL) as <c>Events:*</c>, so the product signs with it.
+    /// </summary>
+    public string? StorefrontSecret { get; set; }
+
+    /// <summary>Whether the merchant settings point the product's storefront events at the receiver. Default true.</summary>
+    public bool Storefront { get; set; } = true;
+
     public SignatureOptions Signature => new() { SkipEmptyValues = SkipEmptyValues, AppendKey = AppendKey };
 
     /// <summary>The settings that make no sense, as messages naming them; empty when usable.</summary>

@@ -61,12 +61,15 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Activities_have_one_activity_trigger_and_nothing_else()
+    public void Activities_have_one_activity_trigger_and_those_that_settle_orders_a_durable_client_for_event_delivery()
     {
         foreach (var name in CollectionTasks.Activities)
         {
-            var binding = Assert.Single(Bindings(name));
-            Assert.Equal(("activityTrigger", "In"), (binding.GetProperty("type").GetString(), binding.GetProperty("direction").GetString()));
+            var trigger = Single(name, "activityTrigger");
+            Assert.Equal("In", trigger.GetProperty("direction").GetString());
+            var expected = name == CollectionTasks.DeliverEventActivity ? 1 : 2;
+            Assert.Equal(expected, Bindings(name).Count);
+            Assert.Equal(expected - 1, Bindings(name).Count(b => b.GetProperty("type").GetString() == "durableClient"));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Collect.Core.Collection;
+using Collect.Core.Events;
 using Collect.Core.Http;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
@@ -39,6 +40,7 @@ namespace Collect.Core.Callbacks;
 public sealed partial class NotifyHandler(
     OrderStore store,
     SettlementService settlement,
+    EventDispatch events,
     CallbackBounds bounds,
     UnaddressedCallbacks unaddressed,
     IHaiPayCredentialSource credentials,
@@ -170,6 +172,7 @@ public sealed partial class NotifyHandler(
                 ? $"HaiPay's query still answers {settled.Reported?.ToWire().ToString(CultureInfo.InvariantCulture)}"
                 : "HaiPay's query did not answer with the order's status");
         }
+        await events.StartWrittenAsync(durable, settled.Order).ConfigureAwait(false);
         await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
         if (order.Status.IsWaiting())
         {
@@ -257,6 +260,7 @@ public sealed partial class NotifyHandler(
     {
         OrderStatus.Succeeded => reported == CollectionStatus.Success,
         OrderStatus.Failed => reported == CollectionStatus.Failed,
+        OrderStatus.Cancelled => reported == CollectionStatus.Failed,
         OrderStatus.NeedsReview or OrderStatus.Rejected => true,
         _ => false,
     };

@@ -1,9 +1,11 @@
+using Collect.Core.Events;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Telemetry;
 using HaiPay;
 using HaiPay.Client;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,28 +18,39 @@ namespace Collect.Core.Collection;
 /// adopted when an earlier attempt of this order lost its answer; see <see cref="OrderTransitions.ApplyRefusalChecked"/>).
 /// A transient failure propagates as <see cref="HaiPayTransientException"/> for the orchestrator's durable retry.
 /// An order past Pending (a replayed or duplicate execution) returns its stored outcome without calling HaiPay.
+/// The storefront event a status change writes is handed to <see cref="EventDispatch"/> (the Functions app passes its
+/// durable client binding; the local runner's worker injects its client).
 /// </summary>
 public sealed partial class ApplyActivity(
     OrderStore store,
     SettlementService settlement,
+    EventDispatch events,
     IHaiPayClient haiPay,
     IOptions<CollectOptions> options,
-    ILogger<ApplyActivity> logger) : TaskActivity<string, ApplyOutcome>
+    ILogger<ApplyActivity> logger,
+    DurableTaskClient? durable = null) : TaskActivity<string, ApplyOutcome>
 {
-    public override Task<ApplyOutcome> RunAsync(TaskActivityContext context, string orderId) => ApplyAsync(orderId);
+    public override Task<ApplyOutcome> RunAsync(TaskActivityContext context, string orderId) => ApplyAsync(orderId, durable);
 
-    public async Task<ApplyOutcome> ApplyAsync(string orderId, CancellationToken cancellationToken = default)
+    public async Task<ApplyOutcome> ApplyAsync(string orderId, DurableTaskClient? client = null, CancellationToken cancellationToken = default)
+    {
+        var order = await ApplyOnceAsync(orderId, cancellationToken).ConfigureAwait(false);
+        await events.StartWrittenAsync(client, order).ConfigureAwait(false);
+        return Outcome(order);
+    }
+
+    private async Task<Order> ApplyOnceAsync(string orderId, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginOrderScope(orderId);
         var order = await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false);
         if (order.HasUncheckedRefusal())
         {
-            return Outcome(await settlement.CheckRefusedApplyAsync(orderId, cancellationToken).ConfigureAwait(false));
+            return await settlement.CheckRefusedApplyAsync(orderId, cancellationToken).ConfigureAwait(false);
         }
         if (order.Status != OrderStatus.Pending)
         {
             LogAlreadyApplied(orderId, order.Status);
-            return Outcome(order);
+            return order;
         }
 
         order = await settlement.ApplyStartedAsync(orderId, cancellationToken).ConfigureAwait(false);
@@ -50,14 +63,14 @@ public sealed partial class ApplyActivity(
         catch (HaiPayRejectedException refused)
         {
             await settlement.ApplyRefusedAsync(orderId, refused.Code, refused.ProviderMessage, cancellationToken).ConfigureAwait(false);
-            return Outcome(await settlement.CheckRefusedApplyAsync(orderId, cancellationToken).ConfigureAwait(false));
+            return await settlement.CheckRefusedApplyAsync(orderId, cancellationToken).ConfigureAwait(false);
         }
         catch (HaiPayTransientException failed)
         {
             await settlement.ApplyFailedAsync(orderId, order.ApplyAttempts, failed, cancellationToken).ConfigureAwait(false);
             throw;
         }
-        return Outcome(await settlement.ApplyAcceptedAsync(orderId, accepted, cancellationToken).ConfigureAwait(false));
+        return await settlement.ApplyAcceptedAsync(orderId, accepted, cancellationToken).ConfigureAwait(false);
     }
 
     private ApplyRequest Request(Order order) => new()

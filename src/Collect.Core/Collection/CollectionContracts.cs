@@ -64,6 +64,8 @@ public enum QueryReason
     Sweep,
     /// <summary>An apply was refused: does HaiPay hold an order under this id anyway?</summary>
     ApplyRefused,
+    /// <summary>An operator asked for it through the operations API.</summary>
+    Operator,
 }
 
 /// <summary>Input of <see cref="CollectionTasks.QueryActivity"/>.</summary>

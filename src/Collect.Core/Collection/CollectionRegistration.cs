@@ -1,4 +1,4 @@
-using Collect.Core.Collection;
+using Collect.Core.Events;
 using Microsoft.DurableTask;
 
 namespace Collect.Core.Collection;
@@ -17,6 +17,8 @@ public static class CollectionRegistration
             .AddOrchestrator<CollectionOrchestrator>(CollectionTasks.Orchestrator)
             .AddActivity<ApplyActivity>(CollectionTasks.ApplyActivity)
             .AddActivity<QueryActivity>(CollectionTasks.QueryActivity)
-            .AddActivity<ExpireActivity>(CollectionTasks.ExpireActivity);
+            .AddActivity<ExpireActivity>(CollectionTasks.ExpireActivity)
+            .AddOrchestrator<EventDeliveryOrchestrator>(CollectionTasks.EventDeliveryOrchestrator)
+            .AddActivity<DeliverEventActivity>(CollectionTasks.DeliverEventActivity);
     }
 }

@@ -11,10 +11,12 @@ public static class CollectionTasks
     public const string ApplyActivity = "ApplyActivity";
     public const string QueryActivity = "QueryActivity";
     public const string ExpireActivity = "ExpireActivity";
+    public const string EventDeliveryOrchestrator = "EventDeliveryOrchestrator";
+    public const string DeliverEventActivity = "DeliverEventActivity";
 
     /// <summary>External event raised by the notify webhook.</summary>
     public const string NotifyEvent = "notify";
 
-    public static IReadOnlyList<string> Orchestrators { get; } = [Orchestrator];
-    public static IReadOnlyList<string> Activities { get; } = [ApplyActivity, QueryActivity, ExpireActivity];
+    public static IReadOnlyList<string> Orchestrators { get; } = [Orchestrator, EventDeliveryOrchestrator];
+    public static IReadOnlyList<string> Activities { get; } = [ApplyActivity, QueryActivity, ExpireActivity, DeliverEventActivity];
 }

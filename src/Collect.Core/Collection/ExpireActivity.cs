@@ -1,4 +1,6 @@
+using Collect.Core.Events;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Collect.Core.Collection;
 
@@ -7,13 +9,15 @@ namespace Collect.Core.Collection;
 /// Pending or AwaitingPayment → Expired through <see cref="SettlementService.ExpireAsync"/>; a later success still
 /// makes the order Succeeded.
 /// </summary>
-public sealed class ExpireActivity(SettlementService settlement) : TaskActivity<string, OrderProgress>
+public sealed class ExpireActivity(SettlementService settlement, EventDispatch events, DurableTaskClient? durable = null)
+    : TaskActivity<string, OrderProgress>
 {
-    public override Task<OrderProgress> RunAsync(TaskActivityContext context, string orderId) => ExpireAsync(orderId);
+    public override Task<OrderProgress> RunAsync(TaskActivityContext context, string orderId) => ExpireAsync(orderId, durable);
 
-    public async Task<OrderProgress> ExpireAsync(string orderId, CancellationToken cancellationToken = default)
+    public async Task<OrderProgress> ExpireAsync(string orderId, DurableTaskClient? client = null, CancellationToken cancellationToken = default)
     {
         var order = await settlement.ExpireAsync(orderId, cancellationToken).ConfigureAwait(false);
+        await events.StartWrittenAsync(client, order).ConfigureAwait(false);
         return new OrderProgress(order.Status, order.ProviderStatus);
     }
 }

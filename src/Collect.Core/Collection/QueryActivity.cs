@@ -1,4 +1,6 @@
+using Collect.Core.Events;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Collect.Core.Collection;
 
@@ -12,14 +14,16 @@ namespace Collect.Core.Collection;
 /// not asked or refused), while <see cref="OrderProgress.Status"/> is the order's status as stored afterwards.
 /// A transient failure propagates as <see cref="HaiPay.Client.HaiPayTransientException"/>.
 /// </remarks>
-public sealed class QueryActivity(SettlementService settlement) : TaskActivity<QueryRequest, OrderProgress>
+public sealed class QueryActivity(SettlementService settlement, EventDispatch events, DurableTaskClient? durable = null)
+    : TaskActivity<QueryRequest, OrderProgress>
 {
-    public override Task<OrderProgress> RunAsync(TaskActivityContext context, QueryRequest input) => QueryAsync(input);
+    public override Task<OrderProgress> RunAsync(TaskActivityContext context, QueryRequest input) => QueryAsync(input, durable);
 
-    public async Task<OrderProgress> QueryAsync(QueryRequest request, CancellationToken cancellationToken = default)
+    public async Task<OrderProgress> QueryAsync(QueryRequest request, DurableTaskClient? client = null, CancellationToken cancellationToken = default)
     {
         var settled = await settlement.QueryAsync(request.OrderId, request.Reason, skipWhenFinal: true, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
+        await events.StartWrittenAsync(client, settled.Order).ConfigureAwait(false);
         return new OrderProgress(settled.Order.Status, settled.Reported);
     }
 }

@@ -125,6 +125,45 @@ public sealed partial class SettlementService(
         return new Settlement(updated, result.Status, Answered: true);
     }
 
+    /// <summary>
+    /// An operator resolves an order in review as Succeeded or Failed. Null when the order's status does not allow it
+    /// (nothing is written); the audit entry records who, the outcome and the note.
+    /// </summary>
+    public Task<Order?> ResolveAsync(string orderId, OrderStatus outcome, string note, string actor, CancellationToken cancellationToken = default) =>
+        OperatorChangeAsync(orderId, o => OrderTransitions.Resolve(o, outcome, note, time.GetUtcNow()), "resolve", $"resolved as {outcome}: {note}",
+            actor, cancellationToken);
+
+    /// <summary>An operator stops waiting for a Pending or AwaitingPayment order. Null when the status does not allow it.</summary>
+    public Task<Order?> CancelAsync(string orderId, string note, string actor, CancellationToken cancellationToken = default) =>
+        OperatorChangeAsync(orderId, o => OrderTransitions.Cancel(o, note, time.GetUtcNow()), "cancel", $"cancelled: {note}", actor, cancellationToken);
+
+    /// <summary>Records an operator's action that changes no status (a re-query asked of the orchestration, a restart, a redelivery).</summary>
+    public Task RecordOperatorAsync(string orderId, string action, string detail, string actor, CancellationToken cancellationToken = default) =>
+        store.AppendAuditAsync(OperatorEntry(orderId, action, detail, actor), cancellationToken);
+
+    private async Task<Order?> OperatorChangeAsync(
+        string orderId, Func<Order, Order> transition, string action, string detail, string actor, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        var order = await store.UpdateAsync(orderId, current =>
+        {
+            var next = transition(current);
+            changed = next.Status != current.Status;
+            return next;
+        }, $"operator: {action}", (_, next) => changed ? [OperatorEntry(orderId, action, detail, actor)] : [], cancellationToken)
+            .ConfigureAwait(false);
+        return changed ? order : null;
+    }
+
+    private static AuditEntry OperatorEntry(string orderId, string action, string detail, string actor) => new()
+    {
+        OrderId = orderId,
+        Kind = AuditKind.Operator,
+        Reason = action,
+        Actor = actor,
+        Detail = detail,
+    };
+
     /// <summary>The deadline passed: a waiting order expires; the audit says what the deadline found.</summary>
     public async Task<Order> ExpireAsync(string orderId, CancellationToken cancellationToken = default)
     {

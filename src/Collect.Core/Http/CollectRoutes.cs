@@ -18,11 +18,47 @@ public static class CollectRoutes
     /// <summary><c>POST</c>: HaiPay's notify callback.</summary>
     public const string HaiPayNotify = "haipay/notify";
 
+    /// <summary><c>GET</c>: the operations console page (<c>/api/ops</c>).</summary>
+    public const string OpsConsole = "ops";
+
+    /// <summary><c>GET</c>: the console's script and style sheet.</summary>
+    public const string OpsConsoleScript = "ops/console.js";
+    public const string OpsConsoleStyle = "ops/console.css";
+
+    /// <summary><c>GET</c>: orders by status and time.</summary>
+    public const string OpsOrders = "ops/orders";
+
+    /// <summary><c>GET</c>: one order's timeline.</summary>
+    public const string OpsOrder = "ops/orders/{orderId}";
+
+    /// <summary><c>POST</c> actions on one order.</summary>
+    public const string OpsRequery = "ops/orders/{orderId}/requery";
+    public const string OpsResolve = "ops/orders/{orderId}/resolve";
+    public const string OpsCancel = "ops/orders/{orderId}/cancel";
+    public const string OpsRestart = "ops/orders/{orderId}/restart";
+    public const string OpsRedeliver = "ops/orders/{orderId}/events/{sequence}/redeliver";
+
+    /// <summary><c>GET</c> undelivered storefront events; <c>POST</c> redeliver them all.</summary>
+    public const string OpsUndelivered = "ops/events/undelivered";
+    public const string OpsRedeliverAll = "ops/events/redeliver";
+
     /// <summary>Every route with its method, as (method, route) pairs.</summary>
     public static IReadOnlyList<(string Method, string Route)> All { get; } =
     [
         ("POST", Orders),
         ("GET", Order),
         ("POST", HaiPayNotify),
+        ("GET", OpsConsole),
+        ("GET", OpsConsoleScript),
+        ("GET", OpsConsoleStyle),
+        ("GET", OpsOrders),
+        ("GET", OpsOrder),
+        ("POST", OpsRequery),
+        ("POST", OpsResolve),
+        ("POST", OpsCancel),
+        ("POST", OpsRestart),
+        ("POST", OpsRedeliver),
+        ("GET", OpsUndelivered),
+        ("POST", OpsRedeliverAll),
     ];
 }

@@ -26,7 +26,7 @@ namespace Collect.Core.Http;
 /// </remarks>
 public sealed partial class OrdersHandler(
     OrderStore store,
-    SweepIndex sweepIndex,
+    OrderIndex sweepIndex,
     CreateOrderValidator validator,
     IOptions<CollectOptions> options,
     TimeProvider time,
@@ -79,12 +79,16 @@ public sealed partial class OrdersHandler(
 
         // Not cancelled with the request from here on: once the order is stored its orchestration must start, and the
         // work-list row written first means a crash at any point leaves the sweep something to find.
-        var sweepEntry = new SweepEntry(order.OrderId, order.CreatedAt + options.Value.SweepGrace, 0);
+        var sweepEntry = new SweepEntry(order.OrderId, OrderIndex.Slot(order.CreatedAt + options.Value.SweepGrace));
         await sweepIndex.AddAsync(sweepEntry, CancellationToken.None).ConfigureAwait(false);
         var stored = await store.CreateAsync(order, CancellationToken.None).ConfigureAwait(false);
         if (!stored.Created)
         {
-            await sweepIndex.RemoveAsync(sweepEntry, CancellationToken.None).ConfigureAwait(false);
+            // Our write-ahead row is not needed; unless it is the existing order's own row (same slot), it goes.
+            if (OrderIndex.Slot(stored.Order.CreatedAt + options.Value.SweepGrace) != sweepEntry.DueAt)
+            {
+                await sweepIndex.RemoveAsync(sweepEntry, CancellationToken.None).ConfigureAwait(false);
+            }
             return await ReplayAsync(stored.Order, order.RequestHash, durable).ConfigureAwait(false);
         }
         LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,

@@ -1,4 +1,5 @@
 using Collect.Core.Collection;
+using Collect.Core.Events;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Telemetry;
@@ -12,18 +13,21 @@ namespace Collect.Core.Operations;
 /// <summary>What one sweep run did, by kind of action.</summary>
 public sealed record SweepReport(int Due, int Settled, int Watching, int Restarted, int Requeried, int Dropped, int Failed)
 {
+    /// <summary>Storefront event deliveries the sweep had to start (their writer could not).</summary>
+    public int DeliveriesStarted { get; init; }
+
     public static SweepReport Empty { get; } = new(0, 0, 0, 0, 0, 0, 0);
 }
 
 /// <summary>
 /// The reconciliation sweep: makes sure no order is left without something driving it to HaiPay's final word. It reads
-/// only the due rows of the <see cref="SweepIndex"/> (never the orders table) and for each order:
+/// only the due rows of the <see cref="OrderIndex"/> (never the orders table) and for each order:
 /// <list type="bullet">
 /// <item>settled (Succeeded, Failed, Rejected, NeedsReview) → its row goes;</item>
 /// <item>waiting (Pending, AwaitingPayment) with a live orchestration → looked at again after the deadline;</item>
 /// <item>waiting with no live orchestration (never started after a crash, failed, terminated, or completed without
 /// settling it) → the orchestration is started again, at most <see cref="CollectOptions.SweepMaxRestarts"/> times;</item>
-/// <item>Expired → HaiPay is asked again on <see cref="CollectOptions.ExpiredRequery"/>'s slow schedule, so a late
+/// <item>Expired or Cancelled → HaiPay is asked again on <see cref="CollectOptions.ExpiredRequery"/>'s slow schedule, so a late
 /// payment whose callbacks were all lost still ends Succeeded; after the last step the row goes.</item>
 /// </list>
 /// Every action is audited with actor <c>sweep</c>. The Functions app runs it on a timer, the local runner on a hosted
@@ -31,8 +35,9 @@ public sealed record SweepReport(int Due, int Settled, int Watching, int Restart
 /// </summary>
 public sealed partial class ReconciliationSweep(
     OrderStore store,
-    SweepIndex index,
+    OrderIndex index,
     SettlementService settlement,
+    EventDispatch events,
     IOptions<CollectOptions> options,
     TimeProvider time,
     ILogger<ReconciliationSweep> logger)
@@ -76,13 +81,45 @@ public sealed partial class ReconciliationSweep(
                 LogVisitFailed(ex, entry.OrderId);
             }
         }
+        var deliveries = await EnsureEventDeliveriesAsync(durable, cancellationToken).ConfigureAwait(false);
         var report = new SweepReport(due.Count, counts.GetValueOrDefault(Action.Settled), counts.GetValueOrDefault(Action.Watching),
-            counts.GetValueOrDefault(Action.Restarted), counts.GetValueOrDefault(Action.Requeried), counts.GetValueOrDefault(Action.Dropped), failed);
+            counts.GetValueOrDefault(Action.Restarted), counts.GetValueOrDefault(Action.Requeried), counts.GetValueOrDefault(Action.Dropped), failed)
+        {
+            DeliveriesStarted = deliveries,
+        };
         if (due.Count > 0)
         {
             LogRun(report.Due, report.Settled, report.Watching, report.Restarted, report.Requeried, report.Dropped, report.Failed);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Every storefront event written a grace period ago gets a delivery if the writer could not start one (a crash in
+    /// between); its row then goes. Returns how many deliveries this started.
+    /// </summary>
+    private async Task<int> EnsureEventDeliveriesAsync(DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var started = 0;
+        foreach (var (key, orderId, sequence, dueAt) in await index.EventsDueAsync(now, options.Value.SweepBatchSize, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var outcome = await events.EnsureDeliveryAsync(durable, orderId, sequence, cancellationToken).ConfigureAwait(false);
+                if (outcome is null && now - dueAt < MissingOrderPatience)
+                {
+                    continue; // the write may still land
+                }
+                started += outcome == true ? 1 : 0;
+                await index.RemoveEventDueAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogVisitFailed(ex, orderId);
+            }
+        }
+        return started;
     }
 
     private async Task<Action> VisitAsync(DurableTaskClient durable, SweepEntry entry, CancellationToken cancellationToken)
@@ -100,14 +137,16 @@ public sealed partial class ReconciliationSweep(
             }
             return Action.Watching;
         }
+        if (order.Status.IsOpenToLateReports())
+        {
+            return await RequeryExpiredAsync(durable, entry, order, cancellationToken).ConfigureAwait(false);
+        }
         if (order.Status.IsFinal())
         {
             await index.RemoveAsync(entry, cancellationToken).ConfigureAwait(false);
             return Action.Settled;
         }
-        return order.Status == OrderStatus.Expired
-            ? await RequeryExpiredAsync(entry, order, cancellationToken).ConfigureAwait(false)
-            : await EnsureDrivenAsync(durable, entry, order, cancellationToken).ConfigureAwait(false);
+        return await EnsureDrivenAsync(durable, entry, order, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A waiting order: is an orchestration running it? If not, start it again.</summary>
@@ -141,17 +180,18 @@ public sealed partial class ReconciliationSweep(
         return Action.Restarted;
     }
 
-    /// <summary>An Expired order: ask HaiPay again, on the slow schedule, until it settles or the schedule ends.</summary>
-    private async Task<Action> RequeryExpiredAsync(SweepEntry entry, Order order, CancellationToken cancellationToken)
+    /// <summary>An Expired or Cancelled order: ask HaiPay again, on the slow schedule, until it settles or the schedule ends.</summary>
+    private async Task<Action> RequeryExpiredAsync(DurableTaskClient durable, SweepEntry entry, Order order, CancellationToken cancellationToken)
     {
         var schedule = options.Value.ExpiredRequerySchedule;
         var done = entry.Requeries;
         try
         {
-            var settled = await settlement.QueryAsync(order.OrderId, QueryReason.Sweep, skipWhenFinal: true, Actor, cancellationToken)
+            var settled = await settlement.QueryAsync(order.OrderId, QueryReason.Sweep, skipWhenFinal: false, Actor, cancellationToken)
                 .ConfigureAwait(false);
             done++;
-            if (settled.Order.Status.IsFinal())
+            await events.StartWrittenAsync(durable, settled.Order).ConfigureAwait(false);
+            if (!settled.Order.Status.IsOpenToLateReports())
             {
                 await index.RemoveAsync(entry, cancellationToken).ConfigureAwait(false);
                 return Action.Requeried;

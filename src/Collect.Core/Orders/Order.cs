@@ -42,8 +42,23 @@ public sealed record Order
     /// </summary>
     public int ApplyAttempts { get; init; }
 
+    /// <summary>Storefront events written for this order so far (the last one's sequence number); 0 before any.</summary>
+    public int EventSequence { get; init; }
+
+    /// <summary>The operator's note when the order was resolved or cancelled through the operations API.</summary>
+    public string? ResolutionNote { get; init; }
+
+    /// <summary>When an operator resolved or cancelled the order.</summary>
+    public DateTimeOffset? ResolvedAt { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// Set by <see cref="Storage.OrderStore.UpdateAsync"/> on the order it returns when that write created storefront
+    /// event number <c>WrittenEvent</c> (its delivery is to be started); never stored.
+    /// </summary>
+    public int? WrittenEvent { get; init; }
 
     /// <summary>Table Storage ETag of the row this was read from (null for a new order).</summary>
     public string? ETag { get; init; }

@@ -17,4 +17,9 @@ public enum OrderStatus
     Expired,
     /// <summary>4 or 5, an amount or currency mismatch, or a final status contradicting an earlier one.</summary>
     NeedsReview,
+    /// <summary>
+    /// An operator stopped waiting for the payment. HaiPay has no cancel, so the order stays open to HaiPay's word: a
+    /// success reported later makes it NeedsReview, never silently Succeeded.
+    /// </summary>
+    Cancelled,
 }

@@ -17,9 +17,30 @@ namespace Collect.Core.Orders;
 /// </remarks>
 public static class OrderTransitions
 {
-    /// <summary>Succeeded, Failed, Rejected and NeedsReview: no provider report moves the order back to waiting.</summary>
+    /// <summary>Succeeded, Failed, Rejected, NeedsReview and Cancelled: nothing waits for the order any more.</summary>
     public static bool IsFinal(this OrderStatus status) =>
-        status is OrderStatus.Succeeded or OrderStatus.Failed or OrderStatus.Rejected or OrderStatus.NeedsReview;
+        status is OrderStatus.Succeeded or OrderStatus.Failed or OrderStatus.Rejected or OrderStatus.NeedsReview or OrderStatus.Cancelled;
+
+    /// <summary>Expired and Cancelled: nobody waits, but HaiPay's later word still counts (the sweep re-queries them).</summary>
+    public static bool IsOpenToLateReports(this OrderStatus status) => status is OrderStatus.Expired or OrderStatus.Cancelled;
+
+    /// <summary>The longest operator note kept (a resolution or cancellation must say why, briefly).</summary>
+    public const int MaxNoteLength = 500;
+
+    /// <summary>
+    /// An operator settles an order in review as <paramref name="outcome"/> (Succeeded or Failed) with a note; only
+    /// NeedsReview can be resolved (the same instance otherwise: the caller answers 409).
+    /// </summary>
+    public static Order Resolve(Order order, OrderStatus outcome, string note, DateTimeOffset now) =>
+        order.Status == OrderStatus.NeedsReview && outcome is OrderStatus.Succeeded or OrderStatus.Failed
+            ? Touched(order, order with { Status = outcome, ResolutionNote = note, ResolvedAt = now }, now)
+            : order;
+
+    /// <summary>An operator stops waiting for a Pending or AwaitingPayment order (the same instance otherwise).</summary>
+    public static Order Cancel(Order order, string note, DateTimeOffset now) =>
+        order.Status.IsWaiting()
+            ? Touched(order, order with { Status = OrderStatus.Cancelled, ResolutionNote = note, ResolvedAt = now }, now)
+            : order;
 
     /// <summary>Pending or AwaitingPayment: the order's orchestration is expected to be running.</summary>
     public static bool IsWaiting(this OrderStatus status) => status is OrderStatus.Pending or OrderStatus.AwaitingPayment;
@@ -109,7 +130,10 @@ public static class OrderTransitions
             _ when !CurrencyMatches(order, observation) => Review(order, observation,
                 $"HaiPay reported currency '{observation.Currency}' for a {order.Currency} order"),
             { } open when !open.IsFinal() => ObserveOpen(order, observation),
+            CollectionStatus.Success when order.Status == OrderStatus.Cancelled => Review(order, observation,
+                "HaiPay reported a success (2) for an order an operator had cancelled"),
             CollectionStatus.Success => ObserveSuccess(order, observation),
+            CollectionStatus.Failed when order.Status == OrderStatus.Cancelled => order with { ProviderStatus = observation.Status },
             CollectionStatus.Failed => ObserveFailure(order, observation),
             CollectionStatus.PartialCollection => Review(order, observation, "HaiPay reported a partial collection (status 4)"),
             _ => Review(order, observation, "HaiPay reported an over-collection (status 5)"),
@@ -126,7 +150,7 @@ public static class OrderTransitions
             ProviderStatus = observation.Status,
             OrderNo = order.OrderNo ?? observation.OrderNo,
         },
-        OrderStatus.Expired => order with { ProviderStatus = observation.Status, OrderNo = order.OrderNo ?? observation.OrderNo },
+        OrderStatus.Expired or OrderStatus.Cancelled => order with { ProviderStatus = observation.Status, OrderNo = order.OrderNo ?? observation.OrderNo },
         _ => order,
     };
 

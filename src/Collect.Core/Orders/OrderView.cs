@@ -8,7 +8,8 @@ namespace Collect.Core.Orders;
 /// The order as the HTTP API shows it (the contract's exact field names). Amounts are decimal strings with two
 /// decimals ("10.00"), <c>status</c> and <c>currency</c> are names, <c>providerStatus</c> is HaiPay's own integer
 /// status (0, 1, -1, 2, 3, 4, 5), times are ISO 8601 with an offset (<c>payTime</c> keeps HaiPay's +08:00).
-/// Customer details (name, phone, email) are not part of the view.
+/// Customer details (name, phone, email) are not part of the view. <c>resolutionNote</c> and <c>resolvedAt</c> are set
+/// when an operator resolved or cancelled the order.
 /// </summary>
 public sealed record OrderView(
     [property: JsonPropertyName("orderId")] string OrderId,
@@ -26,7 +27,9 @@ public sealed record OrderView(
     [property: JsonPropertyName("errorCode")] string? ErrorCode,
     [property: JsonPropertyName("errorMessage")] string? ErrorMessage,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt)
+    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("resolutionNote")] string? ResolutionNote = null,
+    [property: JsonPropertyName("resolvedAt")] DateTimeOffset? ResolvedAt = null)
 {
     public static OrderView From(Order order) => new(
         order.OrderId,
@@ -44,7 +47,9 @@ public sealed record OrderView(
         order.ErrorCode,
         order.ErrorMessage,
         order.CreatedAt,
-        order.UpdatedAt);
+        order.UpdatedAt,
+        order.ResolutionNote,
+        order.ResolvedAt);
 
     /// <summary>At least two decimals, more only when HaiPay reported more (a fee of 0.355 is not rounded away).</summary>
     private static string ProviderAmount(decimal amount) => amount.ToString("0.00########", CultureInfo.InvariantCulture);

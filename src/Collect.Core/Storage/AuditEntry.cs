@@ -19,6 +19,8 @@ public enum AuditKind
     Sweep,
     /// <summary>A summary of callbacks that were counted but not stored (the bounds on unverified traffic).</summary>
     CallbacksSuppressed,
+    /// <summary>An operator's action through the operations API: who (actor), what (reason), why (detail).</summary>
+    Operator,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Collect.Core.Events;
 using Collect.Core.Orders;
 using HaiPay;
 using Microsoft.Extensions.Logging;
@@ -17,12 +18,14 @@ public sealed class OrderUpdateConflictException(string orderId, int attempts)
 
 /// <summary>
 /// Orders and their audit trail on Azure Table Storage, one partition per order (PartitionKey = orderId) in one table:
-/// RowKey <c>order</c> is the order, <c>callbacks</c> its <see cref="CallbackLedger"/>, and <c>audit-</c> + UTC
-/// ticks (19 digits) + a random suffix its audit entries, which list in time order with one partition query.
+/// RowKey <c>order</c> is the order, <c>callbacks</c> its <see cref="CallbackLedger"/>, <c>audit-</c> + UTC ticks
+/// (19 digits) + a random suffix its audit entries, which list in time order with one partition query, and
+/// <c>event-{n:D6}</c> its storefront events (with <c>event-{n:D6}-{attempt:D3}</c> their delivery attempts).
 /// Money is stored as decimal strings; statuses as names.
 /// </summary>
 /// <remarks>
-/// A change to the order and the audit entries that explain it are written in one entity-group transaction,
+/// A change to the order, the audit entries that explain it and (for a status change, when events are on) its
+/// storefront event are written in one entity-group transaction,
 /// conditional on the order row's ETag: both are stored or neither. Every update reads the row, applies a pure
 /// transition (<see cref="OrderTransitions"/>) and submits; on a conflict it reads again and re-applies the rules to
 /// what the other writer stored. Nothing is overwritten blindly. The table is created on first use.
@@ -32,6 +35,7 @@ public sealed partial class OrderStore
     public const string OrderRowKey = "order";
     public const string CallbackLedgerRowKey = "callbacks";
     public const string AuditRowKeyPrefix = "audit-";
+    public const string EventRowKeyPrefix = "event-";
 
     private const int MaxUpdateAttempts = 10;
 
@@ -40,14 +44,22 @@ public sealed partial class OrderStore
     private readonly TableServiceClient _service;
     private readonly TableClient _orders;
     private readonly TimeProvider _time;
+    private readonly EventOptions _events;
+    private readonly OrderIndex _index;
+    private readonly TimeSpan _sweepGrace;
     private readonly ILogger<OrderStore> _logger;
     private readonly Lock _initLock = new();
     private Task? _tableReady;
 
-    public OrderStore(TableServiceClient service, IOptions<CollectOptions> options, TimeProvider time, ILogger<OrderStore> logger)
+    public OrderStore(
+        TableServiceClient service, IOptions<CollectOptions> options, IOptions<EventOptions> events, OrderIndex index,
+        TimeProvider time, ILogger<OrderStore> logger)
     {
         _service = service;
         _orders = service.GetTableClient(options.Value.OrdersTable);
+        _events = events.Value;
+        _index = index;
+        _sweepGrace = options.Value.SweepGrace;
         _time = time;
         _logger = logger;
     }
@@ -79,6 +91,9 @@ public sealed partial class OrderStore
     public async Task<OrderCreateResult> CreateAsync(Order order, CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync().ConfigureAwait(false);
+        // Listed ahead (the rows are hints a listing checks against the order), so a stored order is always listed.
+        await _index.ListAsync(OrderIndex.CreatedPartition, order, cancellationToken).ConfigureAwait(false);
+        await _index.ListAsync(OrderIndex.StatusPartition(order.Status), order, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             try
@@ -95,6 +110,11 @@ public sealed partial class OrderStore
                 // The row exists (or was deleted in between: then insert again).
                 if (await GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) is { } existing)
                 {
+                    if (OrderIndex.ListKey(existing.CreatedAt, existing.OrderId) != OrderIndex.ListKey(order.CreatedAt, order.OrderId))
+                    {
+                        await _index.UnlistAsync(OrderIndex.CreatedPartition, order, cancellationToken).ConfigureAwait(false);
+                        await _index.UnlistAsync(OrderIndex.StatusPartition(order.Status), order, cancellationToken).ConfigureAwait(false);
+                    }
                     return new OrderCreateResult(existing, Created: false);
                 }
             }
@@ -144,6 +164,19 @@ public sealed partial class OrderStore
                 await AppendAuditAsync(entries, cancellationToken).ConfigureAwait(false);
                 return current;
             }
+            OrderEvent? written = null;
+            if (next.Status != current.Status && _events.Enabled && OrderEvents.TypeFor(next.Status) is { } type)
+            {
+                written = new OrderEvent { OrderId = orderId, Sequence = current.EventSequence + 1, Type = type, CreatedAt = next.UpdatedAt };
+                next = next with { EventSequence = written.Sequence };
+                // Written ahead: should the process die before the delivery starts, the sweep finds the event and starts it.
+                await _index.AddEventDueAsync(orderId, written.Sequence, _time.GetUtcNow() + _sweepGrace, cancellationToken).ConfigureAwait(false);
+            }
+            var (oldList, newList) = (OrderIndex.StatusPartition(current.Status), OrderIndex.StatusPartition(next.Status));
+            if (newList != oldList)
+            {
+                await _index.ListAsync(newList, next, cancellationToken).ConfigureAwait(false);
+            }
             if (next.Status != current.Status)
             {
                 entries.Add(new AuditEntry
@@ -159,11 +192,18 @@ public sealed partial class OrderStore
             }
             try
             {
-                var responses = await _orders.SubmitTransactionAsync(
-                    entries.Select(AddAudit).Prepend(
-                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(next), new ETag(current.ETag!))),
-                    cancellationToken).ConfigureAwait(false);
-                return next with { ETag = responses.Value[0].Headers.ETag?.ToString() };
+                var actions = entries.Select(AddAudit).Prepend(
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(next), new ETag(current.ETag!)));
+                if (written is not null)
+                {
+                    actions = actions.Append(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(written)));
+                }
+                var responses = await _orders.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                if (newList != oldList)
+                {
+                    await _index.UnlistAsync(oldList, next, cancellationToken).ConfigureAwait(false);
+                }
+                return next with { ETag = responses.Value[0].Headers.ETag?.ToString(), WrittenEvent = written?.Sequence };
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
@@ -236,8 +276,111 @@ public sealed partial class OrderStore
         }
     }
 
+    /// <summary>The order's storefront events and their attempts, oldest first (one partition query).</summary>
+    public async Task<(IReadOnlyList<OrderEvent> Events, IReadOnlyList<EventAttempt> Attempts)> GetEventsAsync(
+        string orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        var events = new List<OrderEvent>();
+        var attempts = new List<EventAttempt>();
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orderId} and RowKey ge {EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd}");
+        await foreach (var entity in _orders.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.RowKey.Length == EventRowKey(0).Length)
+            {
+                events.Add(EventFromEntity(entity));
+            }
+            else
+            {
+                attempts.Add(AttemptFromEntity(entity));
+            }
+        }
+        return (events, attempts);
+    }
+
+    /// <summary>One storefront event, or null.</summary>
+    public async Task<OrderEvent?> GetEventAsync(string orderId, int sequence, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        var response = await _orders.GetEntityIfExistsAsync<TableEntity>(orderId, EventRowKey(sequence), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return response.HasValue ? EventFromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Saves an event's state and, with it, the attempt that led to it (one transaction).</summary>
+    public async Task SaveEventAsync(OrderEvent orderEvent, EventAttempt? attempt, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, ToEntity(orderEvent)) };
+        if (attempt is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(attempt)));
+        }
+        await _orders.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static string EventRowKey(int sequence) => $"{EventRowKeyPrefix}{sequence:D6}";
+
+    private static string AttemptRowKey(int sequence, int attempt) => $"{EventRowKey(sequence)}-{attempt:D3}";
+
     /// <summary>Just past every audit row key: <c>audit-</c> with '-' (0x2D) raised to '.' (0x2E).</summary>
     private static readonly string AuditRowKeyEnd = AuditRowKeyPrefix[..^1] + ".";
+
+    private static readonly string EventRowKeyEnd = EventRowKeyPrefix[..^1] + ".";
+
+    private static TableEntity ToEntity(OrderEvent e)
+    {
+        var entity = new TableEntity(e.OrderId, EventRowKey(e.Sequence))
+        {
+            ["Type"] = e.Type,
+            ["CreatedAt"] = e.CreatedAt,
+            ["State"] = e.State.ToString(),
+            ["Attempts"] = e.Attempts,
+        };
+        SetIfPresent(entity, "LastAttemptAt", e.LastAttemptAt);
+        SetIfPresent(entity, "LastResult", StorageText.Fit(e.LastResult, 300));
+        SetIfPresent(entity, "DeliveredAt", e.DeliveredAt);
+        return entity;
+    }
+
+    private static OrderEvent EventFromEntity(TableEntity entity) => new()
+    {
+        OrderId = entity.PartitionKey,
+        Sequence = int.Parse(entity.RowKey.AsSpan(EventRowKeyPrefix.Length, 6), CultureInfo.InvariantCulture),
+        Type = entity.GetString("Type"),
+        CreatedAt = entity.GetDateTimeOffset("CreatedAt") ?? default,
+        State = Enum.TryParse<EventState>(entity.GetString("State"), out var state) ? state : EventState.Pending,
+        Attempts = entity.GetInt32("Attempts") ?? 0,
+        LastAttemptAt = entity.GetDateTimeOffset("LastAttemptAt"),
+        LastResult = entity.GetString("LastResult"),
+        DeliveredAt = entity.GetDateTimeOffset("DeliveredAt"),
+    };
+
+    private static TableEntity ToEntity(EventAttempt a)
+    {
+        var entity = new TableEntity(a.OrderId, AttemptRowKey(a.Sequence, a.Attempt))
+        {
+            ["At"] = a.At,
+            ["Kind"] = a.Kind,
+            ["DurationMs"] = a.DurationMs,
+        };
+        SetIfPresent(entity, "HttpStatus", a.HttpStatus);
+        SetIfPresent(entity, "Error", StorageText.Fit(a.Error, 300));
+        return entity;
+    }
+
+    private static EventAttempt AttemptFromEntity(TableEntity entity) => new()
+    {
+        OrderId = entity.PartitionKey,
+        Sequence = int.Parse(entity.RowKey.AsSpan(EventRowKeyPrefix.Length, 6), CultureInfo.InvariantCulture),
+        Attempt = int.Parse(entity.RowKey.AsSpan(EventRowKeyPrefix.Length + 7, 3), CultureInfo.InvariantCulture),
+        At = entity.GetDateTimeOffset("At") ?? default,
+        Kind = entity.GetString("Kind") ?? "automatic",
+        HttpStatus = entity.GetInt32("HttpStatus"),
+        Error = entity.GetString("Error"),
+        DurationMs = entity.GetInt64("DurationMs") ?? 0,
+    };
 
     private TableTransactionAction AddAudit(AuditEntry entry)
     {
@@ -278,6 +421,7 @@ public sealed partial class OrderStore
             ["RequestHash"] = order.RequestHash,
             ["Status"] = order.Status.ToString(),
             ["ApplyAttempts"] = order.ApplyAttempts,
+            ["EventSequence"] = order.EventSequence,
             ["CreatedAt"] = order.CreatedAt,
             ["UpdatedAt"] = order.UpdatedAt,
         };
@@ -293,6 +437,8 @@ public sealed partial class OrderStore
         SetIfPresent(entity, "PayTime", order.PayTime?.ToString("O", CultureInfo.InvariantCulture));
         SetIfPresent(entity, "ErrorCode", StorageText.Fit(order.ErrorCode, 200));
         SetIfPresent(entity, "ErrorMessage", StorageText.Fit(order.ErrorMessage));
+        SetIfPresent(entity, "ResolutionNote", StorageText.Fit(order.ResolutionNote, OrderTransitions.MaxNoteLength));
+        SetIfPresent(entity, "ResolvedAt", order.ResolvedAt);
         return entity;
     }
 
@@ -314,6 +460,9 @@ public sealed partial class OrderStore
         RequestHash = entity.GetString("RequestHash"),
         Status = Enum.Parse<OrderStatus>(entity.GetString("Status")),
         ApplyAttempts = entity.GetInt32("ApplyAttempts") ?? 0,
+        EventSequence = entity.GetInt32("EventSequence") ?? 0,
+        ResolutionNote = entity.GetString("ResolutionNote"),
+        ResolvedAt = entity.GetDateTimeOffset("ResolvedAt"),
         ProviderStatus = entity.GetInt32("ProviderStatus") is { } status ? (CollectionStatus)status : null,
         OrderNo = entity.GetString("OrderNo"),
         PayUrl = entity.GetString("PayUrl"),

@@ -37,4 +37,10 @@ public static class Mask
         }
         return email[0] + "***" + email[at..];
     }
+
+    /// <summary>A name as initials: <c>Chan Tai Man</c> → <c>C*** T*** M***</c>.</summary>
+    public static string Name(string? name) =>
+        string.IsNullOrWhiteSpace(name)
+            ? string.Empty
+            : string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(part => part[0] + "***"));
 }

@@ -17,9 +17,11 @@ public sealed record SandboxMerchantCredentials(long AppId, string SecretKey, st
 /// </summary>
 public sealed class SandboxMerchantSettings
 {
-    internal SandboxMerchantSettings(SandboxKeys keys, SandboxOptions options, Uri baseUrl)
+    internal SandboxMerchantSettings(SandboxKeys keys, SandboxOptions options, Uri baseUrl, string storefrontSecret)
     {
         BaseUrl = baseUrl;
+        StorefrontWebhookUrl = options.Storefront ? new Uri(baseUrl, "_storefront/events") : null;
+        StorefrontSecret = storefrontSecret;
         PlatformPublicKey = keys.PlatformPublicKeyBase64;
         SkipEmptyValues = options.SkipEmptyValues;
         AppendKey = options.AppendKey;
@@ -30,6 +32,12 @@ public sealed class SandboxMerchantSettings
             c => c,
             c => new SandboxMerchantCredentials(keys.For(c).AppId, keys.For(c).SecretKey, keys.MerchantPrivateKeyBase64));
     }
+
+    /// <summary>The storefront receiver the product's events go to (null when switched off).</summary>
+    public Uri? StorefrontWebhookUrl { get; }
+
+    /// <summary>The storefront's signing secret.</summary>
+    public string StorefrontSecret { get; }
 
     /// <summary>Where the merchant sends apply and query requests.</summary>
     public Uri BaseUrl { get; }
@@ -69,6 +77,11 @@ public sealed class SandboxMerchantSettings
         if (PhonePattern is not null)
         {
             settings[$"{p}:PhonePattern"] = PhonePattern;
+        }
+        if (StorefrontWebhookUrl is not null)
+        {
+            settings["Events:WebhookUrl"] = StorefrontWebhookUrl.ToString();
+            settings["Events:SigningSecret"] = StorefrontSecret;
         }
         for (var i = 0; i < PaymentMethods.Count; i++)
         {

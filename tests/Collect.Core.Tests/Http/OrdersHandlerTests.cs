@@ -341,9 +341,10 @@ public sealed class OrdersHandlerTests : IDisposable
 
         Assert.Equal(201, (await CreateAsync(body)).Status);
 
-        var row = Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync(orderId));
+        var row = Assert.Single(await _product.GetRequiredService<OrderIndex>().ForOrderAsync(orderId));
         var order = (await _product.GetRequiredService<OrderStore>().GetAsync(orderId))!;
-        Assert.Equal(order.CreatedAt + TimeSpan.FromMinutes(2), row.DueAt);
+        Assert.Equal(OrderIndex.Slot(order.CreatedAt + TimeSpan.FromMinutes(2)), row.DueAt);
+        Assert.InRange(row.DueAt - order.CreatedAt, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3));
         Assert.Equal(1, _durable.Starts);
     }
 
@@ -355,7 +356,7 @@ public sealed class OrdersHandlerTests : IDisposable
         await CreateAsync(body);
         await CreateAsync(body);
 
-        Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync((string)body["orderId"]!));
+        Assert.Single(await _product.GetRequiredService<OrderIndex>().ForOrderAsync((string)body["orderId"]!));
     }
 
     [Fact]
@@ -371,7 +372,7 @@ public sealed class OrdersHandlerTests : IDisposable
 
         Assert.NotNull(await _product.GetRequiredService<OrderStore>().GetAsync(orderId));
         Assert.Equal(1, _durable.Starts);
-        Assert.Single(await _product.GetRequiredService<SweepIndex>().ForOrderAsync(orderId));
+        Assert.Single(await _product.GetRequiredService<OrderIndex>().ForOrderAsync(orderId));
     }
 
     /// <summary>A request body whose client hangs up the moment the last byte has been read.</summary>

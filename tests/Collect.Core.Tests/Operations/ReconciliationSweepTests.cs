@@ -34,7 +34,7 @@ public sealed class ReconciliationSweepTests : IDisposable
     public void Dispose() => _product.Dispose();
 
     private OrderStore Store => _product.GetRequiredService<OrderStore>();
-    private SweepIndex Index => _product.GetRequiredService<SweepIndex>();
+    private OrderIndex Index => _product.GetRequiredService<OrderIndex>();
     private Task<SweepReport> SweepAsync() => _product.GetRequiredService<ReconciliationSweep>().RunAsync(_durable.Client);
 
     /// <summary>An order stored as create stores it: its work-list row first, due after the grace period.</summary>

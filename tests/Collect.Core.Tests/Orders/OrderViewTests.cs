@@ -26,7 +26,7 @@ public sealed class OrderViewTests
 
         Assert.Equal(
             ["orderId", "currency", "amount", "payType", "inBankCode", "status", "providerStatus", "orderNo", "payUrl",
-             "actualAmount", "fee", "payTime", "errorCode", "errorMessage", "createdAt", "updatedAt"],
+             "actualAmount", "fee", "payTime", "errorCode", "errorMessage", "createdAt", "updatedAt", "resolutionNote", "resolvedAt"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("HKD", root.GetProperty("currency").GetString());
         Assert.Equal("10.00", root.GetProperty("amount").GetString());

@@ -79,7 +79,9 @@ public sealed class CollectEnvironment : IAsyncLifetime
             OrdersTable = ordersTable ?? "orders" + suffix,
             IndexTable = "index" + suffix,
         });
-        return new OrderStore(new TableServiceClient(Azurite.ConnectionString), options, time ?? TimeProvider.System,
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        return new OrderStore(tables, options, Microsoft.Extensions.Options.Options.Create(new Collect.Core.Events.EventOptions()),
+            new OrderIndex(tables, options), time ?? TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OrderStore>.Instance);
     }
 }

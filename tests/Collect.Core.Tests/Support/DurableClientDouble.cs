@@ -23,6 +23,14 @@ public sealed class DurableClientDouble
             .Returns(async (TaskName name, object? input, StartOrchestrationOptions? options, CancellationToken _) =>
             {
                 var id = options!.InstanceId!;
+                if (input is Collect.Core.Events.EventDeliveryInput delivery)
+                {
+                    lock (EventDeliveries)
+                    {
+                        EventDeliveries.Add(delivery);
+                    }
+                    return id;
+                }
                 var dedupe = options.DedupeStatuses ?? throw new InvalidOperationException("A start without an explicit reuse policy.");
                 lock (_instances)
                 {
@@ -87,6 +95,9 @@ public sealed class DurableClientDouble
     }
 
     public System.Collections.Concurrent.ConcurrentBag<CollectionInput> Inputs { get; } = [];
+
+    /// <summary>Storefront event deliveries started (not counted in <see cref="Starts"/>).</summary>
+    public List<Collect.Core.Events.EventDeliveryInput> EventDeliveries { get; } = [];
 
     public List<(string InstanceId, string Name, NotifySignal Signal)> Events { get; } = [];
 
