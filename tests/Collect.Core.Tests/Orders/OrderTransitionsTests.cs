@@ -380,4 +380,66 @@ public sealed class OrderTransitionsTests
     }
 
     private static Order Attempted(Order order, int attempts) => order with { ApplyAttempts = attempts };
+
+    [Theory]
+    [InlineData(OrderStatus.Pending)]
+    [InlineData(OrderStatus.AwaitingPayment)]
+    public void An_operator_can_cancel_a_waiting_order(OrderStatus status)
+    {
+        var next = OrderTransitions.Cancel(TestOrders.WithStatus(status), "customer asked", Later);
+
+        Assert.Equal((OrderStatus.Cancelled, "customer asked", Later), (next.Status, next.ResolutionNote, next.ResolvedAt));
+        Assert.True(next.Status.IsFinal());
+        Assert.True(next.Status.IsOpenToLateReports());
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Succeeded)]
+    [InlineData(OrderStatus.Failed)]
+    [InlineData(OrderStatus.Expired)]
+    [InlineData(OrderStatus.NeedsReview)]
+    [InlineData(OrderStatus.Cancelled)]
+    public void Only_a_waiting_order_can_be_cancelled(OrderStatus status)
+    {
+        var order = TestOrders.WithStatus(status);
+
+        Assert.Same(order, OrderTransitions.Cancel(order, "x", Later));
+    }
+
+    [Fact]
+    public void A_success_haipay_reports_after_a_cancellation_needs_review_never_succeeds()
+    {
+        var cancelled = OrderTransitions.Cancel(TestOrders.WithStatus(OrderStatus.AwaitingPayment), "stock ran out", Later);
+
+        var paid = OrderTransitions.Observe(cancelled, Report(CollectionStatus.Success, actualAmount: 100m), Later);
+        var failed = OrderTransitions.Observe(cancelled, Report(CollectionStatus.Failed), Later);
+        var open = OrderTransitions.Observe(cancelled, Report(CollectionStatus.Processing), Later);
+
+        Assert.Equal(OrderStatus.NeedsReview, paid.Status);
+        Assert.Contains("cancelled", paid.ErrorMessage);
+        Assert.Equal((OrderStatus.Cancelled, (CollectionStatus?)CollectionStatus.Failed), (failed.Status, failed.ProviderStatus));
+        Assert.Equal(OrderStatus.Cancelled, open.Status);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Succeeded)]
+    [InlineData(OrderStatus.Failed)]
+    public void An_operator_resolves_an_order_in_review(OrderStatus outcome)
+    {
+        var next = OrderTransitions.Resolve(TestOrders.WithStatus(OrderStatus.NeedsReview), outcome, "checked the bank statement", Later);
+
+        Assert.Equal((outcome, "checked the bank statement"), (next.Status, next.ResolutionNote));
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.AwaitingPayment, OrderStatus.Succeeded)]
+    [InlineData(OrderStatus.Failed, OrderStatus.Succeeded)]
+    [InlineData(OrderStatus.NeedsReview, OrderStatus.Expired)]
+    [InlineData(OrderStatus.NeedsReview, OrderStatus.Cancelled)]
+    public void Only_needs_review_resolves_and_only_to_succeeded_or_failed(OrderStatus from, OrderStatus outcome)
+    {
+        var order = TestOrders.WithStatus(from);
+
+        Assert.Same(order, OrderTransitions.Resolve(order, outcome, "x", Later));
+    }
 }

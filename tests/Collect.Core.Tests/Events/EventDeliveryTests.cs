@@ -1,0 +1,160 @@
+using Collect.Core.Events;
+using Collect.Core.Orders;
+using Collect.Core.Storage;
+using Collect.Core.Tests.Support;
+using HaiPay.Sandbox.Storefront;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Collect.Core.Tests.Events;
+
+/// <summary>Storefront events: written with the status change, delivered to the sandbox's real storefront receiver over HTTP.</summary>
+[Collection(CollectEnvironmentCollection.Name)]
+public sealed class EventDeliveryTests : IDisposable
+{
+    private readonly CollectEnvironment _environment;
+    private readonly ServiceProvider _product;
+
+    public EventDeliveryTests(CollectEnvironment environment)
+    {
+        _environment = environment;
+        _product = environment.CreateProduct(new Dictionary<string, string?> { ["Events:AttemptTimeout"] = "00:00:01" });
+        Receiver.Clear();
+    }
+
+    public void Dispose()
+    {
+        Receiver.Clear();
+        _product.Dispose();
+    }
+
+    private StorefrontReceiver Receiver => _environment.Sandbox.Services.GetRequiredService<StorefrontReceiver>();
+    private OrderStore Store => _product.GetRequiredService<OrderStore>();
+    private EventDelivery Delivery => _product.GetRequiredService<EventDelivery>();
+
+    private async Task<Order> OrderWithEventAsync(OrderStatus status = OrderStatus.AwaitingPayment)
+    {
+        var order = TestOrders.Pending();
+        await Store.CreateAsync(order);
+        return (await Store.UpdateAsync(order.OrderId, o => o with { Status = status, OrderNo = "SBX-1" }, "test"))!;
+    }
+
+    private IReadOnlyList<ReceivedEvent> ReceivedFor(string orderId) => Receiver.Received.Where(e => e.OrderId == orderId).ToList();
+
+    [Fact]
+    public async Task A_status_change_writes_its_event_in_the_same_write_and_a_row_for_the_sweep()
+    {
+        var order = await OrderWithEventAsync();
+
+        Assert.Equal((1, 1), (order.WrittenEvent, order.EventSequence));
+        var (events, attempts) = await Store.GetEventsAsync(order.OrderId);
+        var written = Assert.Single(events);
+        Assert.Equal((OrderEvents.AwaitingPayment, EventState.Pending, "evt_" + order.OrderId + "_1"), (written.Type, written.State, written.Id));
+        Assert.Empty(attempts);
+        var due = await _product.GetRequiredService<OrderIndex>().EventsDueAsync(DateTimeOffset.UtcNow.AddMinutes(5), 1000);
+        Assert.Contains(due, d => d.OrderId == order.OrderId && d.Sequence == 1);
+        var unchanged = await Store.UpdateAsync(order.OrderId, o => o with { Subject = "no status change" }, "test");
+        Assert.Null(unchanged!.WrittenEvent);
+    }
+
+    [Fact]
+    public async Task An_event_is_delivered_signed_with_the_order_as_it_is_now_and_the_attempt_recorded()
+    {
+        var order = await OrderWithEventAsync();
+
+        var result = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
+
+        Assert.Equal(DeliveryResult.Delivered, result);
+        var received = Assert.Single(ReceivedFor(order.OrderId));
+        Assert.Equal(("evt_" + order.OrderId + "_1", OrderEvents.AwaitingPayment, 1, "AwaitingPayment", true, 200),
+            (received.Id, received.Type, received.Sequence, received.Status, received.Verified, received.Answered));
+        var (events, attempts) = await Store.GetEventsAsync(order.OrderId);
+        Assert.Equal(EventState.Delivered, events.Single().State);
+        Assert.Equal((1, 200, "automatic"), (attempts.Single().Attempt, attempts.Single().HttpStatus, attempts.Single().Kind));
+        Assert.Equal(DeliveryResult.Delivered, await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 2, IsLast: false, "automatic")));
+        Assert.Single(ReceivedFor(order.OrderId));
+    }
+
+    [Fact]
+    public async Task A_failing_storefront_is_retried_and_after_the_last_attempt_the_event_is_listed_undelivered()
+    {
+        var order = await OrderWithEventAsync();
+        Receiver.FailNext(new StorefrontFailures(2, 503));
+
+        var first = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
+        var last = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 2, IsLast: true, "automatic"));
+
+        Assert.Equal((DeliveryResult.Retry, DeliveryResult.GaveUp), (first, last));
+        var (events, attempts) = await Store.GetEventsAsync(order.OrderId);
+        Assert.Equal((EventState.Failed, "HTTP 503", 2), (events.Single().State, events.Single().LastResult, events.Single().Attempts));
+        Assert.Equal([503, 503], attempts.Select(a => a.HttpStatus));
+        var index = _product.GetRequiredService<OrderIndex>();
+        Assert.Contains((order.OrderId, 1), await index.UndeliveredAsync(1000));
+
+        var manual = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 3, IsLast: true, "manual"));
+
+        Assert.Equal(DeliveryResult.Delivered, manual);
+        Assert.DoesNotContain((order.OrderId, 1), await index.UndeliveredAsync(1000));
+    }
+
+    [Fact]
+    public async Task A_storefront_that_does_not_answer_in_time_is_a_failed_attempt()
+    {
+        var order = await OrderWithEventAsync();
+        Receiver.FailNext(new StorefrontFailures(1, 200, TimeSpan.FromSeconds(3)));
+
+        var result = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
+
+        Assert.Equal(DeliveryResult.Retry, result);
+        var attempt = (await Store.GetEventsAsync(order.OrderId)).Attempts.Single();
+        Assert.Null(attempt.HttpStatus);
+        Assert.Contains("no answer within 1 s", attempt.Error);
+        Assert.InRange(attempt.DurationMs, 900, 2900);
+    }
+
+    [Fact]
+    public async Task An_event_a_later_status_made_stale_is_superseded_and_never_sent()
+    {
+        var order = await OrderWithEventAsync();
+        await Store.UpdateAsync(order.OrderId, o => o with { Status = OrderStatus.Succeeded }, "test");
+
+        var stale = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
+        var latest = await Delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 2, 1, IsLast: false, "automatic"));
+
+        Assert.Equal((DeliveryResult.Superseded, DeliveryResult.Delivered), (stale, latest));
+        var received = Assert.Single(ReceivedFor(order.OrderId));
+        Assert.Equal((OrderEvents.Succeeded, 2, "Succeeded"), (received.Type, received.Sequence, received.Status));
+        Assert.Equal(EventState.Superseded, (await Store.GetEventAsync(order.OrderId, 1))!.State);
+    }
+
+    [Fact]
+    public async Task While_a_secret_is_rotated_a_storefront_with_either_secret_verifies()
+    {
+        using var rotating = _environment.CreateProduct(new Dictionary<string, string?>
+        {
+            ["Events:SigningSecret"] = "whsec_the_new_one",
+            ["Events:PreviousSigningSecret"] = Receiver.Secret,
+        });
+        var store = rotating.GetRequiredService<OrderStore>();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        await store.UpdateAsync(order.OrderId, o => o with { Status = OrderStatus.AwaitingPayment }, "test");
+
+        await rotating.GetRequiredService<EventDelivery>().DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, false, "automatic"));
+
+        Assert.True(Assert.Single(ReceivedFor(order.OrderId)).Verified);
+    }
+
+    [Fact]
+    public async Task Without_a_webhook_url_no_event_is_written_or_sent()
+    {
+        using var silent = _environment.CreateProduct(new Dictionary<string, string?> { ["Events:WebhookUrl"] = null });
+        var store = silent.GetRequiredService<OrderStore>();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+
+        var changed = await store.UpdateAsync(order.OrderId, o => o with { Status = OrderStatus.AwaitingPayment }, "test");
+
+        Assert.Equal((0, (int?)null), (changed!.EventSequence, changed.WrittenEvent));
+        Assert.Empty((await store.GetEventsAsync(order.OrderId)).Events);
+    }
+}
