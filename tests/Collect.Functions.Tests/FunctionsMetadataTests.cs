@@ -45,9 +45,28 @@ public sealed class FunctionsMetadataTests
             OrdersFunctions.GetOrder,
             NotifyFunction.HaiPayNotify,
             SweepFunction.Name,
+            .. OpsFunctionNames,
         ];
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), Functions.Value.Keys.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The operations API and console functions (their names are the [Function] attributes of OpsFunctions).</summary>
+    private static readonly string[] OpsFunctionNames = typeof(OpsFunctions).GetMethods()
+        .Select(m => m.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()?.Name)
+        .OfType<string>()
+        .ToArray();
+
+    [Fact]
+    public void The_operations_routes_are_anonymous_at_the_functions_level_because_entra_id_guards_them()
+    {
+        Assert.Equal(CollectRoutes.All.Count(r => r.Route.StartsWith("ops", StringComparison.Ordinal)), OpsFunctionNames.Length);
+        foreach (var name in OpsFunctionNames)
+        {
+            var trigger = Single(name, "httpTrigger");
+            Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+            Assert.StartsWith("ops", trigger.GetProperty("route").GetString());
+        }
     }
 
     [Fact]

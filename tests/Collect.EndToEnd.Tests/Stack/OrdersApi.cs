@@ -72,6 +72,15 @@ public sealed class OrdersApi : IDisposable
     public Task<OrderView> WaitForStatusAsync(string orderId, string status, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitForAsync(orderId, view => view.Status == status, status, timeout, cancellationToken);
 
+    /// <summary>An operations API call (<c>/api/ops/...</c>): status and body, whatever the status.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> OpsAsync(HttpMethod method, string path, object? body = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, "api/ops/" + path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+        using var response = await _http.SendAsync(request, cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
     public void Dispose() => _http.Dispose();
 }
 
@@ -138,4 +147,6 @@ public sealed record OrderView(
     string? ErrorCode,
     string? ErrorMessage,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? ResolutionNote = null,
+    DateTimeOffset? ResolvedAt = null);

@@ -81,6 +81,14 @@ public sealed class SandboxControl : IDisposable
         }
     }
 
+    /// <summary>What the storefront receiver beside the sandbox got (<c>GET /_storefront/events</c>).</summary>
+    public Task<List<StorefrontEvent>> StorefrontEventsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<List<StorefrontEvent>>("_storefront/events", cancellationToken);
+
+    /// <summary>Makes the next <paramref name="count"/> deliveries to the storefront answer <paramref name="statusCode"/> (after <paramref name="hang"/>).</summary>
+    public Task FailStorefrontAsync(int count, int statusCode = 503, TimeSpan hang = default, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, "_storefront/failures", new { count, statusCode, hang }, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
@@ -158,3 +166,7 @@ public sealed record ProviderCounters(
 public sealed record SandboxOrder(
     string Currency, long AppId, string OrderId, string OrderNo, string Amount, int Status, string StatusName,
     string CollectedAmount, string Fee, string? ErrorMsg, string? NotifyUrl);
+
+/// <summary>An event as the storefront receiver recorded it.</summary>
+public sealed record StorefrontEvent(string? Id, string? Type, int? Sequence, string? OrderId, string? Status, bool Verified,
+    DateTimeOffset ReceivedAt, int Answered);
