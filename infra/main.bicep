@@ -52,6 +52,15 @@ param queryBackoff string = '00:00:15,00:00:30,00:01:00,00:02:00,00:05:00'
 @description('How long an order may stay open before it expires (TimeSpan).')
 param deadline string = '00:30:00'
 
+@description('The storefront\'s webhook for order events (https); empty: no events. Its signing secret is the Key Vault secret storefront-webhook-secret.')
+param storefrontWebhookUrl string = ''
+
+@description('Client id of the Entra ID app registration guarding the operations API and console (app roles Ops.Read and Ops.Act); empty: the operations API answers 404.')
+param opsEntraClientId string = ''
+
+@description('Tenant of that app registration.')
+param opsEntraTenantId string = tenant().tenantId
+
 @description('Memory per Flex Consumption instance in MB.')
 @allowed([
   512
@@ -224,6 +233,9 @@ module functionApp 'modules/functionApp.bicep' = {
     createWait: createWait
     queryBackoff: queryBackoff
     deadline: deadline
+    storefrontWebhookUrl: storefrontWebhookUrl
+    opsEntraClientId: opsEntraClientId
+    opsEntraTenantId: opsEntraTenantId
     tags: tags
   }
   // The app must not start before its identity can reach storage, the vault and App Insights.

@@ -32,3 +32,7 @@ param deployDfMon = !empty(dfMonClientId)
 param dfMonEntraClientId = dfMonClientId
 param dfMonAllowedUserNames = readEnvironmentVariable('DFMON_ALLOWED_USER_NAMES', '')
 param dfMonAllowedAppRoles = readEnvironmentVariable('DFMON_ALLOWED_APP_ROLES', '')
+
+// Storefront events and the operations API (optional; see README "Operating it").
+param storefrontWebhookUrl = readEnvironmentVariable('STOREFRONT_WEBHOOK_URL', '')
+param opsEntraClientId = readEnvironmentVariable('OPS_ENTRA_CLIENT_ID', '')

@@ -82,6 +82,14 @@ param queryBackoff string
 @description('How long an order may stay open before it expires (TimeSpan).')
 param deadline string
 
+@description('The storefront\'s webhook for order events; empty: no events.')
+param storefrontWebhookUrl string
+
+@description('Entra ID app registration guarding the operations API (empty: the API is disabled).')
+param opsEntraClientId string
+
+param opsEntraTenantId string
+
 param tags object
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -202,6 +210,49 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Collect__CreateWait: createWait
     Collect__QueryBackoff: queryBackoff
     Collect__Deadline: deadline
+    // The operations API trusts the platform's principal headers only where App Service authentication sets them.
+    Ops__Access: empty(opsEntraClientId) ? 'Disabled' : 'EntraId'
+    Events__WebhookUrl: storefrontWebhookUrl
+  }
+}
+
+// App Service authentication for the operations API and console: it signs operators in with Entra ID and sets
+// X-MS-CLIENT-PRINCIPAL (removing any a client sent). Anonymous requests still reach the app, because the orders API
+// (function keys) and HaiPay's notify callback (signatures) carry no Entra ID token; the ops routes refuse them.
+resource opsAuth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(opsEntraClientId)) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: opsEntraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${opsEntraTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            opsEntraClientId
+            'api://${opsEntraClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: true
+      }
+    }
   }
 }
 

@@ -123,7 +123,7 @@ public sealed class MainTemplateTests
             "OrderStorage__tableServiceUri", "OrderStorage__credential", "OrderStorage__clientId", "AZURE_CLIENT_ID",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "KeyVault__Uri",
             "HaiPay__BaseUrl", "HaiPay__Credentials__HKD__AppId", "HaiPay__Credentials__USD__AppId",
-            "HaiPay__PlatformPublicKey", "Collect__OrdersTable", "Collect__IndexTable", "Collect__TrustForwardedFor", "Collect__NotifyUrl",
+            "HaiPay__PlatformPublicKey", "Collect__OrdersTable", "Collect__IndexTable", "Collect__TrustForwardedFor", "Collect__NotifyUrl", "Ops__Access", "Events__WebhookUrl",
             "Collect__CreateWait", "Collect__QueryBackoff", "Collect__Deadline",
         ];
         Assert.Equal(expected.Order(), settings.Select(setting => setting.Key).Order());
@@ -276,6 +276,25 @@ public sealed class MainTemplateTests
         {
             Assert.Equal("string", output!["type"]!.GetValue<string>());
         }
+    }
+
+    [Fact]
+    public void The_operations_api_is_guarded_by_entra_id_only_when_an_app_registration_is_given()
+    {
+        var functionApp = Main.Module("functionApp");
+        var auth = functionApp.ResourcesOfType("Microsoft.Web/sites/config")
+            .Single(r => r["name"]!.ToString().Contains("authsettingsV2", StringComparison.Ordinal));
+
+        Assert.Equal("[not(empty(parameters('opsEntraClientId')))]", auth["condition"]!.GetValue<string>());
+        var properties = auth["properties"]!;
+        Assert.True(properties["platform"]!["enabled"]!.GetValue<bool>());
+        // Anonymous callers still reach the orders API (function keys) and the notify webhook (signatures).
+        Assert.False(properties["globalValidation"]!["requireAuthentication"]!.GetValue<bool>());
+        Assert.Equal("AllowAnonymous", properties["globalValidation"]!["unauthenticatedClientAction"]!.GetValue<string>());
+        Assert.Equal("[parameters('opsEntraClientId')]", properties["identityProviders"]!["azureActiveDirectory"]!["registration"]!["clientId"]!.GetValue<string>());
+        Assert.Equal("[if(empty(parameters('opsEntraClientId')), 'Disabled', 'EntraId')]", FunctionAppSettings()["Ops__Access"]!.GetValue<string>());
+        Assert.Equal("", Main.Parameters["opsEntraClientId"]!["defaultValue"]!.GetValue<string>());
+        Assert.Equal("", Main.Parameters["storefrontWebhookUrl"]!["defaultValue"]!.GetValue<string>());
     }
 
     private static JsonObject FunctionAppSettings() =>
