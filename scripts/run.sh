@@ -59,7 +59,9 @@ cat <<INFO
 
   Orders API     http://127.0.0.1:$API_PORT/api/orders            (POST create, GET /api/orders/{orderId})
   HaiPay notify  http://127.0.0.1:$API_PORT/api/haipay/notify
+  Operations     http://127.0.0.1:$API_PORT/ops                   (console; API under /api/ops/..., this machine only)
   HaiPay sandbox http://127.0.0.1:$SANDBOX_PORT                   (control API: /_sandbox/..., see docs/sandbox.md)
+  Storefront     http://127.0.0.1:$SANDBOX_PORT/_storefront       (the signed order events it received, verified)
   Azurite        blob $BLOB_PORT, queue $QUEUE_PORT, table $TABLE_PORT (data in .data/azurite; task hub for DfMon: collectlocal)
 
   Try it: ./scripts/demo.sh        Stop: Ctrl-C
