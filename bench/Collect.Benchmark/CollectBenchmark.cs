@@ -48,6 +48,7 @@ public static class CollectBenchmark
             var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
             var keys = await KeySourceCounts.ReadAsync(stack.Runner.BaseUrl) - keysBefore;
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
+            var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
 
             output.WriteLine($"Restarting the runner with the query schedule compressed {settings.Compression}x " +
                              $"({settings.CompressedBackoff}; deadline {settings.CompressedHour:c} = 1 h)...");
@@ -78,6 +79,11 @@ public static class CollectBenchmark
 
             output.WriteLine();
             Report(output, settings, startedAt, notified, notifiedCalls, keys, foundByQuery, foundByQueryCalls, silentHour, silentHourCalls, bare);
+            output.WriteLine();
+            output.WriteLine("| storefront events, notified path | per order | total |");
+            output.WriteLine("|---|---|---|");
+            output.WriteLine($"| deliveries answered 2xx (awaiting_payment, unless superseded, then succeeded) | {deliveries.Delivered / (double)notified.Outcomes.Count:0.00} | {deliveries.Delivered} |");
+            output.WriteLine($"| of which order.succeeded | {deliveries.Succeeded / (double)notified.Outcomes.Count:0.00} | {deliveries.Succeeded} |");
             return 0;
         }
         catch
@@ -100,6 +106,23 @@ public static class CollectBenchmark
                 sum.CallbacksDropped + c.CallbacksDropped, sum.CallbacksAbandoned + c.CallbacksAbandoned);
         }
         return sum;
+    }
+
+    /// <summary>Storefront events the sandbox's receiver got for these orders (deliveries settle a moment after the orders).</summary>
+    private static async Task<(int Delivered, int Succeeded)> StorefrontDeliveriesAsync(SandboxControl control, LoadResult run)
+    {
+        var ids = run.Outcomes.Select(o => o.OrderId).ToHashSet();
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var received = (await control.StorefrontEventsAsync()).Where(e => e.OrderId is not null && ids.Contains(e.OrderId) && e.Answered is >= 200 and < 300).ToList();
+            var succeeded = received.Count(e => e.Type == "order.succeeded");
+            if (succeeded >= ids.Count || DateTime.UtcNow > giveUp)
+            {
+                return (received.Count, succeeded);
+            }
+            await Task.Delay(500);
+        }
     }
 
     private static void Report(

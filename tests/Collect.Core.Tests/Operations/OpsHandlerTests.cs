@@ -310,4 +310,34 @@ public sealed class OpsHandlerTests : IDisposable
         Assert.DoesNotContain("<script>", html);
         Assert.DoesNotContain("http", html.Replace("http-equiv", ""));
     }
+
+    [Fact]
+    public async Task Every_operations_route_refuses_a_caller_off_this_machine_and_changes_nothing()
+    {
+        var order = await StoredAsync(OrderStatus.NeedsReview);
+        var remote = IPAddress.Parse("198.51.100.20");
+        HttpRequest Remote(string method, string? body = null) => Request(_product, method, body: body, remote: remote);
+        var calls = new (string Route, Func<Task<IResult>> Call)[]
+        {
+            ("list", () => Ops.ListAsync(Remote("GET"))),
+            ("timeline", () => Ops.TimelineAsync(Remote("GET"), order.OrderId, _durable.Client)),
+            ("requery", () => Ops.RequeryAsync(Remote("POST"), order.OrderId, _durable.Client)),
+            ("resolve", () => Ops.ResolveAsync(Remote("POST", """{"outcome":"Succeeded","note":"x"}"""), order.OrderId, _durable.Client)),
+            ("cancel", () => Ops.CancelAsync(Remote("POST", """{"note":"x"}"""), order.OrderId, _durable.Client)),
+            ("restart", () => Ops.RestartAsync(Remote("POST"), order.OrderId, _durable.Client)),
+            ("redeliver", () => Ops.RedeliverAsync(Remote("POST"), order.OrderId, "1", _durable.Client)),
+            ("undelivered", () => Ops.UndeliveredAsync(Remote("GET"))),
+            ("redeliver all", () => Ops.RedeliverAllAsync(Remote("POST"), _durable.Client)),
+            ("console", () => Task.FromResult(_product.GetRequiredService<OpsConsole>().Serve(Remote("GET"), null))),
+            ("console script", () => Task.FromResult(_product.GetRequiredService<OpsConsole>().Serve(Remote("GET"), "console.js"))),
+        };
+
+        foreach (var (route, call) in calls)
+        {
+            Assert.True((await RunAsync(call())).Status == 404, route);
+        }
+        Assert.Equal(order.ETag, (await Store.GetAsync(order.OrderId))!.ETag);
+        Assert.Empty(_durable.Events);
+        Assert.Equal(0, _durable.Starts);
+    }
 }
