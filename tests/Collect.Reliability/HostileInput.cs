@@ -56,6 +56,7 @@ public static class HostileInput
         await FuzzAsync(report, "POST /api/orders", PerEndpoint, i => CreateRequest(random, i), http);
         await FuzzAsync(report, "GET /api/orders/{id}", PerEndpoint, _ => GetRequest(random), http);
         await FuzzAsync(report, "POST /api/haipay/notify", PerEndpoint, i => NotifyRequest(random, i, targets, appId), http);
+        await FuzzAsync(report, "/api/ops/…", PerEndpoint, i => OpsRequest(random, i, targets), http);
 
         await Task.Delay(TimeSpan.FromSeconds(3)); // nudged orchestrations' queries land before the state is compared
         var after = await OrderRowsAsync(orders);
@@ -221,6 +222,55 @@ public static class HostileInput
         }
         return Post("api/haipay/notify", body, contentType);
     }
+
+    /// <summary>
+    /// The operations API, from this machine (the local runner's access): hostile list parameters, orderIds, event
+    /// numbers and action bodies. Every action body is invalid (or the action not allowed for the order's state), so
+    /// nothing may change.
+    /// </summary>
+    private static HttpRequestMessage OpsRequest(Random random, int index, IReadOnlyList<string> targets)
+    {
+        var target = targets[random.Next(targets.Count)];
+        // "." and ".." are dot-segments: the client resolves them to the list route, a legitimate read.
+        var ids = HostileOrderIds.Where(id => id is not ("." or "..")).ToArray();
+        var hostileId = Uri.EscapeDataString(ids[random.Next(ids.Length)]);
+        switch (index % 8)
+        {
+            case 0:
+                // An empty parameter means "not given" (the list's defaults), so only non-empty hostile values count.
+                var values = HostileText.Where(text => text.Length > 0).ToArray();
+                var query = string.Join('&', Pick(random, ["status", "from", "to", "limit", "continuation"], random.Next(1, 5))
+                    .Select(name => $"{name}={Uri.EscapeDataString(Truncate(values[random.Next(values.Length)], 500))}"));
+                return new HttpRequestMessage(HttpMethod.Get, "api/ops/orders?" + query);
+            case 1:
+                return new HttpRequestMessage(HttpMethod.Get, "api/ops/orders/" + hostileId);
+            case 2:
+                var resolve = new Dictionary<string, object?>
+                {
+                    ["outcome"] = new[] { "Succeeded", "Failed", "Expired", "", null, "succeeded" }[random.Next(6)],
+                    ["note"] = HostileText[random.Next(HostileText.Length)],
+                };
+                // Targets wait for payment: a resolution is never allowed for them, whatever the body.
+                return Post($"api/ops/orders/{Uri.EscapeDataString(target)}/resolve", Encoding.UTF8.GetBytes(Json(resolve)), "application/json");
+            case 3:
+                return Post($"api/ops/orders/{Uri.EscapeDataString(target)}/cancel", RandomBytes(random, random.Next(0, 6000)),
+                    new[] { "application/json", "text/plain", "" }[random.Next(3)]);
+            case 4:
+                // Raw JSON, so that a lone surrogate reaches the server as sent (a serializer would mend it).
+                var note = new[] { "\"\"", "\" \"", "null", "\"\\ud800\"", $"\"{new string('n', 501)}\"", "\"a\\u0000b\"", "\"\\u001f\"", "42", "[\"x\"]" };
+                return Post($"api/ops/orders/{Uri.EscapeDataString(target)}/cancel",
+                    Encoding.UTF8.GetBytes($"{{\"note\":{note[random.Next(note.Length)]}}}"), "application/json");
+            case 5:
+                return Post($"api/ops/orders/{hostileId}/requery", [], "application/json");
+            case 6:
+                var sequence = new[] { "0", "-1", "999999999999", "abc", "1e3", "%00", "1.5" }[random.Next(7)];
+                return Post($"api/ops/orders/{Uri.EscapeDataString(target)}/events/{sequence}/redeliver", [], "application/json");
+            default:
+                return Post($"api/ops/orders/{hostileId}/restart", Encoding.UTF8.GetBytes("{\"x\":1}"), "application/json");
+        }
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     private static HttpRequestMessage Post(string path, byte[] body, string contentType)
     {
