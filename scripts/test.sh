@@ -41,6 +41,13 @@ if [ $# -eq 0 ] && [ "${COLLECT_RELIABILITY:-1}" != 0 ]; then
   fi
 fi
 
+# The failed tests by name (from the TRX files), so the end of a long log says which ones.
+failed_names=$(cat TestResults/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' | grep -o 'testName="[^"]*"' | sed 's/^testName="//; s/"$//' || true)
+if [ -n "$failed_names" ]; then
+  echo "failed tests:"
+  echo "$failed_names" | sed 's/^/  /'
+fi
+
 # One closing line over every test project (from the TRX files dotnet test wrote) and the reliability checks.
 cat TestResults/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk -v rp="$reliability_passed" -v rf="$reliability_failed" '
   { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); sub(/".*/, "", kv[2]); n[kv[1]] += kv[2] } }

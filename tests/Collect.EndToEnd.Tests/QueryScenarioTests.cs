@@ -55,7 +55,7 @@ public sealed class QueryScenarioTests(PollingStackFixture fixture, ITestOutputH
         var expired = await _stack.Orders.WaitForStatusAsync(orderId, "Expired", PollingStackFixture.Deadline + Scenario.Patience);
         Assert.Null(expired.ActualAmount);
         Assert.Contains(await _stack.Stored.AuditAsync(orderId), a => a is { Kind: "Query", Reason: "FinalCheck" });
-        Assert.Equal("Completed", await _stack.Stored.RuntimeStatusAsync(orderId));
+        await Scenario.WaitForAsync(() => _stack.Stored.RuntimeStatusAsync(orderId), s => s == "Completed", "the expired order's orchestration ended");
 
         // The customer pays late; HaiPay's callback arrives after the orchestration has ended.
         await _stack.Control.ActAsync(orderId, "pay");

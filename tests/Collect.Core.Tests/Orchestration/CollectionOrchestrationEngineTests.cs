@@ -70,12 +70,11 @@ public sealed class CollectionOrchestrationEngineTests(CollectionEngineFixture e
     [Fact]
     public async Task Without_callbacks_the_scheduled_queries_find_the_payment()
     {
-        var orderId = await engine.CreateOrderAsync(new OrderBehaviour
-        {
-            AutoAction = SettleAction.Pay,
-            AutoActionDelay = TimeSpan.FromSeconds(3),
-        });
+        var orderId = await engine.CreateOrderAsync(new OrderBehaviour());
         await engine.StartAsync(orderId, backoffSeconds: [1, 2], deadlineSeconds: 60);
+        // Paid only after two queries found it unpaid (however slow the machine).
+        await CollectionEngineFixture.WaitUntilAsync(() => engine.Sandbox.State.Counters.For(orderId).Queries >= 2);
+        engine.Sandbox.Orders.Settle(orderId, SettleAction.Pay);
 
         var result = await ResultAsync(orderId);
 
@@ -174,12 +173,11 @@ public sealed class CollectionOrchestrationEngineTests(CollectionEngineFixture e
     [Fact]
     public async Task Continue_as_new_carries_the_loop_state_and_never_applies_again()
     {
-        var orderId = await engine.CreateOrderAsync(new OrderBehaviour
-        {
-            AutoAction = SettleAction.Pay,
-            AutoActionDelay = TimeSpan.FromSeconds(3),
-        });
+        var orderId = await engine.CreateOrderAsync(new OrderBehaviour());
         await engine.StartAsync(orderId, backoffSeconds: [1], deadlineSeconds: 60, continueAsNewAfterQueries: 2);
+        // Paid only once a third query shows a second generation is running (however slow the machine).
+        await CollectionEngineFixture.WaitUntilAsync(() => engine.Sandbox.State.Counters.For(orderId).Queries >= 3);
+        engine.Sandbox.Orders.Settle(orderId, SettleAction.Pay);
 
         var metadata = await engine.CompletionAsync(orderId);
 
