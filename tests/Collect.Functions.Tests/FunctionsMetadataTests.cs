@@ -45,6 +45,7 @@ public sealed class FunctionsMetadataTests
             OrdersFunctions.GetOrder,
             NotifyFunction.HaiPayNotify,
             SweepFunction.Name,
+            RetentionFunction.Name,
             .. OpsFunctionNames,
         ];
 
@@ -132,5 +133,16 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(TimeSpan.FromMinutes(1), new CollectOptions().SweepInterval);
         Assert.Single(Bindings(SweepFunction.Name), b => b.GetProperty("type").GetString() == "durableClient");
         Assert.Equal(2, Bindings(SweepFunction.Name).Count);
+    }
+
+    [Fact]
+    public void The_retention_jobs_run_on_an_hourly_timer_with_a_durable_client_as_the_local_runner_does()
+    {
+        var timer = Single(RetentionFunction.Name, "timerTrigger");
+        Assert.Equal(HistoryRetention.Schedule, timer.GetProperty("schedule").GetString());
+        Assert.Equal("0 17 * * * *", HistoryRetention.Schedule);
+        Assert.Equal(TimeSpan.FromHours(1), new CollectOptions().RetentionInterval);
+        Assert.Single(Bindings(RetentionFunction.Name), b => b.GetProperty("type").GetString() == "durableClient");
+        Assert.Equal(2, Bindings(RetentionFunction.Name).Count);
     }
 }
