@@ -25,5 +25,6 @@ public sealed class FunctionClassesTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<CollectionActivityFunctions>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<SweepFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<RetentionFunction>(provider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<HealthFunction>(provider));
     }
 }

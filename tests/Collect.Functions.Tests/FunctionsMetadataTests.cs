@@ -46,6 +46,7 @@ public sealed class FunctionsMetadataTests
             NotifyFunction.HaiPayNotify,
             SweepFunction.Name,
             RetentionFunction.Name,
+            HealthFunction.Name,
             .. OpsFunctionNames,
         ];
 
@@ -97,6 +98,7 @@ public sealed class FunctionsMetadataTests
     [InlineData(OrdersFunctions.CreateOrder, "Function", "post", "orders", true)]
     [InlineData(OrdersFunctions.GetOrder, "Function", "get", "orders/{orderId}", false)]
     [InlineData(NotifyFunction.HaiPayNotify, "Anonymous", "post", "haipay/notify", true)]
+    [InlineData(HealthFunction.Name, "Anonymous", "get", "health", false)]
     public void Http_functions_have_their_route_method_auth_level_and_durable_client(
         string name, string authLevel, string method, string route, bool durableClient)
     {
