@@ -61,6 +61,28 @@ param opsEntraClientId string = ''
 @description('Tenant of that app registration.')
 param opsEntraTenantId string = tenant().tenantId
 
+@description('Backend of the durable task hub: AzureStorage (queues and tables in the app\'s storage account) or DurableTaskScheduler (managed, about 5× the throughput; README "Choosing the durable backend").')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('Durable Task Scheduler SKU (when durableBackend is DurableTaskScheduler).')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
+@description('Dedicated capacity units (1–3) of the Durable Task Scheduler.')
+@minValue(1)
+@maxValue(3)
+param durableTaskSchedulerCapacity int = 1
+
+@description('Object ids of operators who may read the Durable Task Scheduler dashboard.')
+param durableTaskSchedulerReaderPrincipalIds string[] = []
+
 @description('Memory per Flex Consumption instance in MB.')
 @allowed([
   512
@@ -205,6 +227,20 @@ module appIdentityRoles 'modules/appIdentityRoles.bicep' = {
   ]
 }
 
+module durableTaskScheduler 'modules/durableTaskScheduler.bicep' = if (durableBackend == 'DurableTaskScheduler') {
+  name: 'durableTaskScheduler'
+  params: {
+    location: location
+    name: 'dts-${namePrefix}-${environmentName}-${suffix}'
+    taskHubName: taskHubName
+    skuName: durableTaskSchedulerSku
+    capacity: durableTaskSchedulerCapacity
+    identityName: appIdentity.name
+    readerPrincipalIds: durableTaskSchedulerReaderPrincipalIds
+    tags: tags
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   params: {
@@ -223,6 +259,7 @@ module functionApp 'modules/functionApp.bicep' = {
     alwaysReadyHttpInstanceCount: alwaysReadyHttpInstanceCount
     alwaysReadyDurableInstanceCount: alwaysReadyDurableInstanceCount
     taskHubName: taskHubName
+    durableTaskSchedulerEndpoint: durableBackend == 'DurableTaskScheduler' ? durableTaskScheduler!.outputs.endpoint : ''
     keyVaultUri: keyVault.outputs.uri
     haiPayBaseUrl: haiPayBaseUrl
     haiPayHkdAppId: haiPayHkdAppId
@@ -238,7 +275,8 @@ module functionApp 'modules/functionApp.bicep' = {
     opsEntraTenantId: opsEntraTenantId
     tags: tags
   }
-  // The app must not start before its identity can reach storage, the vault and App Insights.
+  // The app must not start before its identity can reach storage, the vault and App Insights (the scheduler's
+  // role is granted inside its module, which the endpoint parameter already waits for).
   dependsOn: [
     appIdentityRoles
   ]
@@ -291,6 +329,12 @@ output managedIdentityClientId string = appIdentity.properties.clientId
 
 @description('Durable task hub name.')
 output taskHubName string = taskHubName
+
+@description('Backend of the durable task hub.')
+output durableBackend string = durableBackend
+
+@description('Durable Task Scheduler endpoint (empty on Azure Storage).')
+output durableTaskSchedulerEndpoint string = durableBackend == 'DurableTaskScheduler' ? durableTaskScheduler!.outputs.endpoint : ''
 
 @description('DfMon function app name (empty when not deployed).')
 output dfMonAppName string = deployDfMon ? dfMon!.outputs.name : ''

@@ -52,6 +52,9 @@ param alwaysReadyDurableInstanceCount int
 @description('Durable task hub name; each environment has its own.')
 param taskHubName string
 
+@description('Durable Task Scheduler endpoint; empty: the task hub lives in Azure Storage (host.json as shipped).')
+param durableTaskSchedulerEndpoint string
+
 @description('Key Vault URI the app reads the HaiPay secrets from.')
 param keyVaultUri string
 
@@ -176,12 +179,25 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
+var useScheduler = !empty(durableTaskSchedulerEndpoint)
+
 var notifyUrl = 'https://${app.properties.defaultHostName}/api/haipay/notify'
+
+// host.json ships the Azure Storage provider. With the Durable Task Scheduler, these settings override its
+// storageProvider (AzureFunctionsJobHost__ is how app settings override host.json) and connect with the identity;
+// on Azure Storage nothing is added, so host.json stays the one source.
+var durableTaskSchedulerSettings = useScheduler
+  ? {
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+    }
+  : {}
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
-  properties: {
+  properties: union(durableTaskSchedulerSettings, {
     // Functions host storage and durable task hub, identity-based.
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
@@ -213,7 +229,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // The operations API trusts the platform's principal headers only where App Service authentication sets them.
     Ops__Access: empty(opsEntraClientId) ? 'Disabled' : 'EntraId'
     Events__WebhookUrl: storefrontWebhookUrl
-  }
+  })
 }
 
 // App Service authentication for the operations API and console: it signs operators in with Entra ID and sets

@@ -83,6 +83,8 @@ public static class CollectCoreServiceCollectionExtensions
         services.TryAddSingleton<CallbackBounds>();
         services.TryAddSingleton<UnaddressedCallbacks>();
         services.TryAddSingleton<ReconciliationSweep>();
+        services.TryAddSingleton<HistoryRetention>();
+        services.TryAddSingleton<ServiceHealth>();
         services.AddOptions<OpsOptions>().Bind(configuration.GetSection(OpsOptions.SectionName));
         services.TryAddSingleton<OpsHandler>();
         services.TryAddSingleton<OpsConsole>();

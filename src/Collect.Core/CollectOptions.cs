@@ -93,6 +93,18 @@ public sealed class CollectOptions
         }
     }
 
+    /// <summary>
+    /// How long the engine keeps an ended (Completed, Failed or Terminated) orchestration's instance row and history
+    /// before the retention timer purges them, counted from the instance's creation. Default 30 days: far past the
+    /// longest anything looks at an ended instance (a delivery retries for about a day, an expired order is re-queried
+    /// for 8 days, through the store, not the history), leaving operators weeks to inspect a failed one. Running and
+    /// pending instances are never purged.
+    /// </summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the local runner runs the retention jobs (the Functions app's timer runs them hourly). Default 1 h.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How long Key Vault secrets stay cached in memory. Default 10 min.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -127,6 +139,24 @@ public sealed class CollectOptions
 /// <summary>Checks <see cref="CollectOptions"/> at startup (ValidateOnStart): every problem in one message.</summary>
 public sealed partial class CollectOptionsValidator : IValidateOptions<CollectOptions>
 {
+    /// <summary>
+    /// The shortest <see cref="CollectOptions.HistoryRetention"/> accepted: one day (a storefront delivery's retries)
+    /// past the deadline and the whole expired re-query schedule, so nothing an order may still go through is purged.
+    /// </summary>
+    public static TimeSpan MinimumHistoryRetention(CollectOptions options)
+    {
+        TimeSpan requery;
+        try
+        {
+            requery = options.ExpiredRequerySchedule.Aggregate(TimeSpan.Zero, (sum, step) => sum + step);
+        }
+        catch (FormatException)
+        {
+            requery = TimeSpan.Zero; // reported on its own
+        }
+        return options.Deadline + requery + TimeSpan.FromDays(1);
+    }
+
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex TableName();
 
@@ -197,6 +227,14 @@ public sealed partial class CollectOptionsValidator : IValidateOptions<CollectOp
         catch (FormatException ex)
         {
             failures.Add($"{s}:ExpiredRequery: {ex.Message}");
+        }
+        if (options.HistoryRetention < MinimumHistoryRetention(options))
+        {
+            failures.Add($"{s}:HistoryRetention must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
+        }
+        if (options.RetentionInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:RetentionInterval must be positive.");
         }
         if (options.KeyCacheTtl <= TimeSpan.Zero)
         {

@@ -23,5 +23,7 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
 });
 
 builder.Services.AddCollectCore(builder.Configuration);
+// Problem details for what the framework answers itself (as the local runner registers them).
+builder.Services.AddProblemDetails();
 
 builder.Build().Run();

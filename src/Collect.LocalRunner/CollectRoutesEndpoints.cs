@@ -18,6 +18,7 @@ public static class CollectRoutesEndpoints
             handler.GetAsync(orderId, ct));
         api.MapPost(CollectRoutes.HaiPayNotify, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] NotifyHandler handler, CancellationToken ct) =>
             handler.HandleAsync(request, durable, ct));
+        api.MapGet(CollectRoutes.Health, ([FromServices] ServiceHealth health, CancellationToken ct) => health.GetAsync(ct));
         api.MapGet(CollectRoutes.OpsConsole, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, null));
         api.MapGet(CollectRoutes.OpsConsoleScript, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, "console.js"));
         api.MapGet(CollectRoutes.OpsConsoleStyle, (HttpRequest request, [FromServices] OpsConsole console) => console.Serve(request, "console.css"));
@@ -38,6 +39,7 @@ public static class CollectRoutesEndpoints
         api.MapPost(CollectRoutes.OpsRedeliverAll, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
             CancellationToken ct) => ops.RedeliverAllAsync(request, durable, ct));
         app.MapGet("/ops", () => Results.Redirect("/" + CollectRoutes.Prefix + "/" + CollectRoutes.OpsConsole));
+        // Liveness only (the test stack waits for it); readiness with storage and keys is api/health.
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }

@@ -29,6 +29,7 @@ builder.Services.AddCollectCore(builder.Configuration);
 builder.Services.AddCredentialSourceMeter();
 builder.Services.AddCollectionWorker(sidecar, engine);
 builder.Services.AddHostedService<SweepService>();
+builder.Services.AddHostedService<RetentionService>();
 builder.Services.AddProblemDetails();
 builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
 

@@ -84,6 +84,23 @@ public sealed class CollectCoreRegistrationTests
         Assert.Equal([.. Enumerable.Repeat(TimeSpan.FromHours(1), 24), .. Enumerable.Repeat(TimeSpan.FromDays(1), 7)], options.ExpiredRequerySchedule);
         Assert.Equal(TimeSpan.FromMinutes(10), options.KeyCacheTtl);
         Assert.Equal(20, options.ContinueAsNewAfterQueries);
+        Assert.Equal((TimeSpan.FromDays(30), TimeSpan.FromHours(1)), (options.HistoryRetention, options.RetentionInterval));
+    }
+
+    [Fact]
+    public void History_is_never_kept_shorter_than_an_order_can_still_need_it()
+    {
+        // Default deadline 30 min + expired re-queries 24 h + 7 days, + a day of storefront delivery retries.
+        Assert.Equal(TimeSpan.FromDays(9) + TimeSpan.FromMinutes(30), CollectOptionsValidator.MinimumHistoryRetention(new CollectOptions()));
+
+        using var services = Build(new() { ["Collect:HistoryRetention"] = "9.00:00:00", ["Collect:RetentionInterval"] = "00:00:00" });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<CollectOptions>>().Value);
+
+        Assert.Equal(2, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("Collect:HistoryRetention must be at least 9.00:30:00"));
+        Assert.Contains(error.Failures, f => f.Contains("Collect:RetentionInterval"));
+        using var accepted = Build(new() { ["Collect:HistoryRetention"] = "9.00:30:00" });
+        Assert.Equal(TimeSpan.FromDays(9) + TimeSpan.FromMinutes(30), accepted.GetRequiredService<IOptions<CollectOptions>>().Value.HistoryRetention);
     }
 
     [Fact]

@@ -24,5 +24,7 @@ public sealed class FunctionClassesTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<NotifyFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<CollectionActivityFunctions>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<SweepFunction>(provider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<RetentionFunction>(provider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<HealthFunction>(provider));
     }
 }

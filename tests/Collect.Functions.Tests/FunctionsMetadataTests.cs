@@ -45,6 +45,8 @@ public sealed class FunctionsMetadataTests
             OrdersFunctions.GetOrder,
             NotifyFunction.HaiPayNotify,
             SweepFunction.Name,
+            RetentionFunction.Name,
+            HealthFunction.Name,
             .. OpsFunctionNames,
         ];
 
@@ -96,6 +98,7 @@ public sealed class FunctionsMetadataTests
     [InlineData(OrdersFunctions.CreateOrder, "Function", "post", "orders", true)]
     [InlineData(OrdersFunctions.GetOrder, "Function", "get", "orders/{orderId}", false)]
     [InlineData(NotifyFunction.HaiPayNotify, "Anonymous", "post", "haipay/notify", true)]
+    [InlineData(HealthFunction.Name, "Anonymous", "get", "health", false)]
     public void Http_functions_have_their_route_method_auth_level_and_durable_client(
         string name, string authLevel, string method, string route, bool durableClient)
     {
@@ -132,5 +135,16 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(TimeSpan.FromMinutes(1), new CollectOptions().SweepInterval);
         Assert.Single(Bindings(SweepFunction.Name), b => b.GetProperty("type").GetString() == "durableClient");
         Assert.Equal(2, Bindings(SweepFunction.Name).Count);
+    }
+
+    [Fact]
+    public void The_retention_jobs_run_on_an_hourly_timer_with_a_durable_client_as_the_local_runner_does()
+    {
+        var timer = Single(RetentionFunction.Name, "timerTrigger");
+        Assert.Equal(HistoryRetention.Schedule, timer.GetProperty("schedule").GetString());
+        Assert.Equal("0 17 * * * *", HistoryRetention.Schedule);
+        Assert.Equal(TimeSpan.FromHours(1), new CollectOptions().RetentionInterval);
+        Assert.Single(Bindings(RetentionFunction.Name), b => b.GetProperty("type").GetString() == "durableClient");
+        Assert.Equal(2, Bindings(RetentionFunction.Name).Count);
     }
 }

@@ -11,6 +11,8 @@ public sealed class MainTemplateTests
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string DurableTaskDataContributor = "0ad04412-c4d5-4796-b79c-f76d14c8d402";
+    private const string DurableTaskDataReader = "d6a5505f-6ebb-45a4-896e-ac8274cfc0ac";
 
     private static readonly ArmTemplate Main = CompiledTemplates.Main;
 
@@ -227,7 +229,7 @@ public sealed class MainTemplateTests
         var appIdentity = $"main:{Main.Resources["appIdentity"]["name"]!.GetValue<string>()}";
 
         var assignments = RoleAssignment.All(Main)
-            .Where(assignment => assignment.Principal == appIdentity)
+            .Where(assignment => assignment.Principal == appIdentity && assignment.Module != "main/durableTaskScheduler")
             .Select(assignment => (assignment.RoleDefinitionId, assignment.ScopeType, assignment.ScopeName))
             .Order()
             .ToList();
@@ -267,7 +269,8 @@ public sealed class MainTemplateTests
         string[] expected =
         [
             "functionAppName", "functionAppDefaultHostName", "haiPayNotifyUrl", "keyVaultName", "keyVaultUri",
-            "storageAccountName", "managedIdentityClientId", "taskHubName", "dfMonAppName", "dfMonUrl",
+            "storageAccountName", "managedIdentityClientId", "taskHubName", "durableBackend", "durableTaskSchedulerEndpoint",
+            "dfMonAppName", "dfMonUrl",
         ];
         Assert.Equal(expected.Order(), Main.Outputs.Select(output => output.Key).Order());
         Assert.Equal("[reference('functionApp').outputs.notifyUrl.value]", Main.Outputs["haiPayNotifyUrl"]!["value"]!.GetValue<string>());
@@ -275,6 +278,55 @@ public sealed class MainTemplateTests
         foreach (var (_, output) in Main.Outputs)
         {
             Assert.Equal("string", output!["type"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void The_task_hub_stays_in_Azure_Storage_unless_the_Durable_Task_Scheduler_is_chosen()
+    {
+        Assert.Equal("AzureStorage", Main.Parameters["durableBackend"]!["defaultValue"]!.GetValue<string>());
+        Assert.Equal(["AzureStorage", "DurableTaskScheduler"], Main.Parameters["durableBackend"]!["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>()).Order());
+        Assert.Equal("[equals(parameters('durableBackend'), 'DurableTaskScheduler')]", Main.Resources["durableTaskScheduler"]["condition"]!.GetValue<string>());
+        // The app gets the scheduler's endpoint only when the scheduler exists (Bicep writes the whole parameter as one expression).
+        Assert.Equal(
+            "[if(equals(parameters('durableBackend'), 'DurableTaskScheduler'), createObject('value', reference('durableTaskScheduler').outputs.endpoint.value), createObject('value', ''))]",
+            ArmTemplate.Text(Main.Resources["functionApp"]["properties"]!["parameters"]!["durableTaskSchedulerEndpoint"]!));
+        Assert.Equal("[not(empty(parameters('durableTaskSchedulerEndpoint')))]", Main.Module("functionApp").Variable("useScheduler"));
+
+        // On Azure Storage nothing overrides host.json: no setting names the storage provider.
+        Assert.DoesNotContain(FunctionAppSettings(), setting => setting.Key.Contains("storageProvider", StringComparison.Ordinal));
+        Assert.DoesNotContain(FunctionAppSettings(), setting => setting.Key.StartsWith("DURABLE_TASK_SCHEDULER", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void On_the_Durable_Task_Scheduler_the_app_connects_to_its_own_task_hub_with_its_identity_and_no_secret()
+    {
+        var settings = DurableTaskSchedulerSettings();
+        Assert.Equal("azureManaged", settings["AzureFunctionsJobHost__extensions__durableTask__storageProvider__type"]!.GetValue<string>());
+        Assert.Equal("DURABLE_TASK_SCHEDULER_CONNECTION_STRING", settings["AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName"]!.GetValue<string>());
+        Assert.Equal(
+            "[format('Endpoint={0};Authentication=ManagedIdentity;ClientID={1}', parameters('durableTaskSchedulerEndpoint'), parameters('identityClientId'))]",
+            settings["DURABLE_TASK_SCHEDULER_CONNECTION_STRING"]!.GetValue<string>());
+        Assert.Equal(3, settings.Count);
+
+        var module = Main.Module("durableTaskScheduler");
+        var scheduler = module.SingleOfType("Microsoft.DurableTask/schedulers");
+        var taskHub = module.SingleOfType("Microsoft.DurableTask/schedulers/taskHubs");
+        Assert.Contains("parameters('taskHubName')", taskHub["name"]!.GetValue<string>());
+        Assert.Equal("main:[parameters('taskHubName')]", module.Resolve("[parameters('taskHubName')]"));
+        Assert.Equal(Main.Module("functionApp").Resolve("[parameters('taskHubName')]"), module.Resolve("[parameters('taskHubName')]"));
+        Assert.Equal("Consumption", Main.Parameters["durableTaskSchedulerSku"]!["defaultValue"]!.GetValue<string>());
+        Assert.Contains("parameters('skuName')", ArmTemplate.Text(scheduler["properties"]!["sku"]!));
+
+        // The app's identity gets the data role on that task hub, readers only read; nothing is granted wider.
+        var appIdentity = $"main:{Main.Resources["appIdentity"]["name"]!.GetValue<string>()}";
+        var assignments = RoleAssignment.All(Main).Where(assignment => assignment.Module == "main/durableTaskScheduler").ToList();
+        var app = Assert.Single(assignments, assignment => assignment.Principal == appIdentity);
+        Assert.Equal(DurableTaskDataContributor, app.RoleDefinitionId);
+        Assert.All(assignments.Where(assignment => assignment.Principal != appIdentity), reader => Assert.Equal(DurableTaskDataReader, reader.RoleDefinitionId));
+        foreach (var assignment in module.ResourcesOfType("Microsoft.Authorization/roleAssignments"))
+        {
+            Assert.Contains("Microsoft.DurableTask/schedulers/taskHubs", assignment["scope"]!.GetValue<string>());
         }
     }
 
@@ -297,8 +349,25 @@ public sealed class MainTemplateTests
         Assert.Equal("", Main.Parameters["storefrontWebhookUrl"]!["defaultValue"]!.GetValue<string>());
     }
 
-    private static JsonObject FunctionAppSettings() =>
-        Main.Module("functionApp").SiteConfig("appsettings")["properties"]!.AsObject();
+    /// <summary>
+    /// The app settings every deployment gets. Bicep writes them as <c>union(durableTaskSchedulerSettings, {…})</c>,
+    /// the scheduler's overrides first (empty on Azure Storage), so the literal object is the second argument.
+    /// </summary>
+    private static JsonObject FunctionAppSettings()
+    {
+        var properties = ArmTemplate.Text(Main.Module("functionApp").SiteConfig("appsettings")["properties"]!);
+        var union = ArmExpression.Arguments(properties, "union");
+        Assert.Equal(["variables('durableTaskSchedulerSettings')"], union.Take(1));
+        return ArmExpression.CreateObject(Assert.Single(union.Skip(1)));
+    }
+
+    /// <summary>What the Durable Task Scheduler adds to the app settings (the then-branch of the variable).</summary>
+    private static JsonObject DurableTaskSchedulerSettings()
+    {
+        var branches = ArmExpression.Arguments(Main.Module("functionApp").Variable("durableTaskSchedulerSettings"), "if");
+        Assert.Equal(["variables('useScheduler')", "createObject()"], [branches[0], branches[2]]);
+        return ArmExpression.CreateObject(branches[1]);
+    }
 
     private static string AppIdentityNameArguments()
     {

@@ -18,6 +18,9 @@ public static class CollectRoutes
     /// <summary><c>POST</c>: HaiPay's notify callback.</summary>
     public const string HaiPayNotify = "haipay/notify";
 
+    /// <summary><c>GET</c>: whether this instance reaches its storage and keys (anonymous; 200 or 503).</summary>
+    public const string Health = "health";
+
     /// <summary><c>GET</c>: the operations console page (<c>/api/ops</c>).</summary>
     public const string OpsConsole = "ops";
 
@@ -48,6 +51,7 @@ public static class CollectRoutes
         ("POST", Orders),
         ("GET", Order),
         ("POST", HaiPayNotify),
+        ("GET", Health),
         ("GET", OpsConsole),
         ("GET", OpsConsoleScript),
         ("GET", OpsConsoleStyle),

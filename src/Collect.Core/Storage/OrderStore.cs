@@ -77,6 +77,16 @@ public sealed partial class OrderStore
         }
     }
 
+    /// <summary>
+    /// Proves the orders table answers: the table exists (created once per process) and a point read of a key no
+    /// order can have succeeds. One table transaction; throws what the storage client throws.
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync().ConfigureAwait(false);
+        await _orders.GetEntityIfExistsAsync<TableEntity>("(health)", "probe", ["PartitionKey"], cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task CreateTableAsync()
     {
         await _orders.CreateIfNotExistsAsync().ConfigureAwait(false);
