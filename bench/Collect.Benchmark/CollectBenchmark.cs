@@ -34,7 +34,7 @@ public static class CollectBenchmark
                 ["Sandbox:CallbackRetryInterval"] = "00:00:01",
                 ["Logging:LogLevel:Default"] = "Warning",
             },
-            Runner = QuietLogs,
+            Product = QuietLogs,
         });
         try
         {
@@ -44,9 +44,9 @@ public static class CollectBenchmark
             await ProductLoad.RunAsync(stack.Orders, "warm", settings.Warmup, settings.Concurrency);
 
             output.WriteLine($"Notified path: {settings.Orders} orders, {settings.Concurrency} at a time...");
-            var keysBefore = await KeySourceCounts.ReadAsync(stack.Runner.BaseUrl);
+            var keysBefore = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl);
             var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
-            var keys = await KeySourceCounts.ReadAsync(stack.Runner.BaseUrl) - keysBefore;
+            var keys = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl) - keysBefore;
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
 
@@ -57,7 +57,7 @@ public static class CollectBenchmark
                 ["Collect:QueryBackoff"] = settings.CompressedBackoff,
                 ["Collect:Deadline"] = settings.CompressedHour.ToString("c", CultureInfo.InvariantCulture),
             };
-            await stack.ReplaceRunnerAsync(compressed);
+            await stack.ReplaceProductAsync(compressed);
             var silentCallbacks = new SandboxCallbacks { Drop = true };
 
             output.WriteLine($"Callbacks dropped, customer pays: {settings.SilentOrders} orders...");
@@ -69,7 +69,7 @@ public static class CollectBenchmark
             await stack.Control.SetDefaultBehaviourAsync(new SandboxBehaviour { Callback = silentCallbacks });
             var silentHour = await ProductLoad.RunAsync(stack.Orders, "silent", settings.SilentOrders, settings.SilentOrders);
             var silentHourCalls = await ProviderCallsAsync(stack.Control, silentHour);
-            await stack.Runner.StopAsync();
+            await stack.Product.StopAsync();
 
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
             // The baseline runs under the same shipped engine settings (host.json) as the product.

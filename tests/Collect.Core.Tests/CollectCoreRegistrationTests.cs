@@ -47,6 +47,16 @@ public sealed class CollectCoreRegistrationTests
     }
 
     [Fact]
+    public void Unless_a_host_says_otherwise_the_operations_api_is_disabled()
+    {
+        // Behind the Functions host every request reaches the worker through the host's local proxy, so "callers on
+        // this machine" means nothing there: the safe default is off, and only the local runner opts into Loopback.
+        using var services = Build([]);
+
+        Assert.Equal(OpsAccessMode.Disabled, services.GetRequiredService<IOptions<OpsOptions>>().Value.Access);
+    }
+
+    [Fact]
     public void Without_a_key_vault_the_keys_come_from_configuration()
     {
         using var services = Build(new() { ["KeyVault:Uri"] = "" });

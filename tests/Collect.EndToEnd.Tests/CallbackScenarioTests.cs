@@ -34,7 +34,9 @@ public sealed class CallbackScenarioTests(NotifiedStackFixture fixture, ITestOut
         var audit = await _stack.Stored.AuditAsync(orderId);
         Assert.Contains(audit, a => a is { Kind: "CallbackReceived", Verification: "verified", ProviderStatus: 2 });
         Assert.Contains(audit, a => a is { Kind: "Query", Reason: "Notified", ProviderStatus: 2 });
-        var counters = await _stack.Control.CountersAsync(orderId);
+        // The order is Succeeded before the product answers the callback, and HaiPay counts the SUCCESS only once it reads it.
+        var counters = await Scenario.WaitForAsync(() => _stack.Control.CountersAsync(orderId),
+            c => c.CallbacksAcknowledged >= 1, "acknowledged the callback");
         Assert.Equal(1, counters.Applies);
         Assert.Equal(1, counters.Queries);
         Assert.Equal(1, counters.CallbacksAcknowledged);

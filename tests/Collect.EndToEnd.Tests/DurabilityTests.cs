@@ -21,7 +21,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
             ["Sandbox:CallbackRetryInterval"] = "00:00:01",
             ["Sandbox:CallbackRetryCount"] = "120",
         },
-        Runner = new Dictionary<string, string>
+        Product = new Dictionary<string, string>
         {
             ["Collect:QueryBackoff"] = "00:00:02,00:00:03",
             ["Collect:Deadline"] = "00:05:00",
@@ -37,18 +37,19 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    [Trait(ProductHost.RunnerOnlyTrait, ProductHost.RunnerOnly)] // The exit code and output checked are the runner's.
     public Task A_graceful_stop_exits_cleanly_and_the_next_start_carries_on() => _stack.RunAsync(output, async () =>
     {
         var orderId = OrderRequest.NewOrderId("sigterm");
         Assert.Equal(HttpStatusCode.Created, (await _stack.Orders.CreateAsync(OrderRequest.Hkd(orderId))).Status);
         await _stack.Orders.WaitForAsync(orderId, v => v.ProviderStatus == 0, "queried once", Scenario.Patience);
 
-        await _stack.Runner.StopAsync();
+        await _stack.Product.StopAsync();
 
-        var stopped = _stack.Runner.Runs[^1];
+        var stopped = _stack.Product.Runs[^1];
         Assert.Equal(0, stopped.ExitCode);
         Assert.DoesNotContain("Unhandled exception", stopped.OutputSince());
-        await _stack.Runner.StartAsync(CancellationToken.None);
+        await _stack.Product.StartAsync(CancellationToken.None);
         await _stack.Control.ActAsync(orderId, "pay");
         Assert.Equal("128.50", (await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience)).ActualAmount);
     });
@@ -75,8 +76,8 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
         await _stack.Control.ActAsync(confirmedWhileDown, "pay");
         await _stack.Orders.WaitForAsync(confirmedWhileDown, v => v.ProviderStatus == -1, "pending confirmation (-1)", Scenario.Patience);
 
-        _stack.Runner.Kill();
-        Assert.True(_stack.Runner.Runs[^1].HasExited);
+        _stack.Product.Kill();
+        Assert.True(_stack.Product.Runs[^1].HasExited);
 
         await _stack.Control.ActAsync(paidNotified, "pay");
         await _stack.Control.ActAsync(paidSilently, "pay");
@@ -88,7 +89,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IAsyncLifetime
             c => c.CallbacksSent >= 1, "tried a callback while the runner was down");
         Assert.Equal(0, (await _stack.Control.CountersAsync(paidNotified)).CallbacksAcknowledged);
 
-        await _stack.Runner.StartAsync(CancellationToken.None);
+        await _stack.Product.StartAsync(CancellationToken.None);
         await _stack.Control.ActAsync(paidAfterRestart, "pay");
 
         var expected = new Dictionary<string, string>

@@ -19,7 +19,7 @@ public sealed class MerchantLoopTests(ITestOutputHelper output) : IAsyncLifetime
     {
         TaskHub = "e2eloop",
         Sandbox = new Dictionary<string, string> { ["Sandbox:CallbackRetryInterval"] = "00:00:01" },
-        Runner = new Dictionary<string, string>
+        Product = new Dictionary<string, string>
         {
             ["Collect:QueryBackoff"] = "00:00:02,00:00:05",
             ["Collect:Deadline"] = "00:10:00",
@@ -85,15 +85,16 @@ public sealed class MerchantLoopTests(ITestOutputHelper output) : IAsyncLifetime
     });
 
     [Fact]
+    [Trait(ProductHost.RunnerOnlyTrait, ProductHost.RunnerOnly)] // Relies on Collect:SweepInterval; the Functions app sweeps on a fixed schedule.
     public Task A_delivery_survives_the_runner_being_killed_while_the_storefront_is_down_even_if_its_start_was_lost() => _stack.RunAsync(output, async () =>
     {
         await _stack.Control.FailStorefrontAsync(1000, 503);
         var orderId = await PaidOrderAsync("evt-kill");
         await Scenario.WaitForAsync(() => ReceivedAsync(orderId), e => e.Count(x => x.Answered == 503) >= 2, "failed twice");
 
-        _stack.Runner.Kill();
+        _stack.Product.Kill();
         await _stack.Control.FailStorefrontAsync(0);
-        await _stack.Runner.StartAsync(CancellationToken.None);
+        await _stack.Product.StartAsync(CancellationToken.None);
 
         await WaitForEventAsync(orderId, "order.succeeded");
     });
@@ -144,7 +145,7 @@ public sealed class MerchantLoopTests(ITestOutputHelper output) : IAsyncLifetime
                 errors.Add($"{message.Text} ({message.Location})");
             }
         };
-        await page.GotoAsync(new Uri(_stack.Runner.BaseUrl, "ops").ToString());
+        await page.GotoAsync(new Uri(_stack.Product.BaseUrl, "ops").ToString());
 
         // The review queue lists it; the search finds it.
         await page.Locator("#list-body").GetByText(orderId).WaitForAsync();

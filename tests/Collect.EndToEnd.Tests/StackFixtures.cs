@@ -18,7 +18,7 @@ public sealed class NotifiedStackFixture : IAsyncLifetime
             ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
             ["Sandbox:CallbackRetryCount"] = "5",
         },
-        Runner = new Dictionary<string, string>
+        Product = new Dictionary<string, string>
         {
             ["Collect:QueryBackoff"] = "00:05:00",
             ["Collect:Deadline"] = "00:10:00",
@@ -56,7 +56,7 @@ public sealed class PollingStackFixture : IAsyncLifetime
             ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
             ["Sandbox:CallbackRetryCount"] = "5",
         },
-        Runner = new Dictionary<string, string>
+        Product = new Dictionary<string, string>
         {
             ["Collect:QueryBackoff"] = "00:00:01,00:00:02",
             ["Collect:Deadline"] = Deadline.ToString("c"),

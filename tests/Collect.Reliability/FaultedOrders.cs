@@ -28,7 +28,7 @@ public static class FaultedOrders
                 ["Sandbox:CallbackRetryInterval"] = "00:00:01",
                 ["Sandbox:CallbackRetryCount"] = "5",
             },
-            Runner = Runner.Settings(new Dictionary<string, string>
+            Product = Runner.Settings(new Dictionary<string, string>
             {
                 ["Collect:QueryBackoff"] = "00:00:02,00:00:04,00:00:08",
                 ["Collect:Deadline"] = Deadline.ToString("c"),

@@ -36,7 +36,7 @@ public static class HostileInput
         await using var stack = await CollectStack.StartAsync(new StackSettings
         {
             TaskHub = "relfuzz",
-            Runner = Runner.Settings(new Dictionary<string, string>
+            Product = Runner.Settings(new Dictionary<string, string>
             {
                 ["Collect:QueryBackoff"] = "00:00:01,00:10:00",
                 ["Collect:Deadline"] = "00:20:00",
@@ -50,7 +50,7 @@ public static class HostileInput
         }
         var orders = new TableClient(stack.Azurite.ConnectionString, "orders");
         var before = await OrderRowsAsync(orders);
-        using var http = new HttpClient { BaseAddress = stack.Runner.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = stack.Product.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var appId = stack.Sandbox.AppIds["HKD"];
 
         await FuzzAsync(report, "POST /api/orders", PerEndpoint, i => CreateRequest(random, i), http);

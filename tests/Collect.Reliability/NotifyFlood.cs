@@ -24,7 +24,7 @@ public static class NotifyFlood
             Sandbox = new Dictionary<string, string> { ["Sandbox:CallbackRetryInterval"] = "00:00:01" },
             // One scheduled query at once (HaiPay's "0" recorded), then none within the run: every later query a
             // waiting order gets is caused by a callback.
-            Runner = Runner.Settings(new Dictionary<string, string>
+            Product = Runner.Settings(new Dictionary<string, string>
             {
                 ["Collect:QueryBackoff"] = "00:00:01,00:10:00",
                 ["Collect:Deadline"] = "00:20:00",
@@ -47,7 +47,7 @@ public static class NotifyFlood
         }
         var before = await SnapshotAsync(stack, waiting);
 
-        using var http = new HttpClient { BaseAddress = stack.Runner.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = stack.Product.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();

@@ -24,7 +24,7 @@ public static class RunnerKills
                 ["Sandbox:CallbackRetryInterval"] = "00:00:02",
                 ["Sandbox:CallbackRetryCount"] = "100",
             },
-            Runner = Runner.Settings(new Dictionary<string, string>
+            Product = Runner.Settings(new Dictionary<string, string>
             {
                 ["Collect:QueryBackoff"] = "00:00:05,00:00:10",
                 ["Collect:Deadline"] = "00:10:00",
@@ -55,11 +55,11 @@ public static class RunnerKills
         {
             final += Truth.Final.Contains((await stack.Orders.GetAsync(orderId))!.Status) ? 1 : 0;
         }
-        stack.Runner.Kill();
+        stack.Product.Kill();
         var killedAt = Stopwatch.StartNew();
         report.Figure(Name, "orders in flight at kill -9 (already final)", $"{inFlight.Count} ({final})");
         await Task.Delay(TimeSpan.FromSeconds(5));
-        await stack.Runner.StartAsync(CancellationToken.None);
+        await stack.Product.StartAsync(CancellationToken.None);
         var stuck = await Truth.WaitUntilAllMatchAsync(stack, inFlight, TimeSpan.FromMinutes(4));
         report.Figure(Name, "in flight: all settled after restart", $"{killedAt.Elapsed.TotalSeconds:F0} s after the kill");
         report.Check(Name, "orders in flight at a kill -9 end as HaiPay holds them, no replay", stuck.Count == 0,
@@ -70,7 +70,7 @@ public static class RunnerKills
         await stack.Control.SetDefaultBehaviourAsync(new SandboxBehaviour { AutoAction = "pay", AutoActionDelay = TimeSpan.FromSeconds(1) });
         var burst = Enumerable.Range(0, 80).Select(i => OrderRequest.NewOrderId($"rb{i:D3}")).ToList();
         var answers = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
-        using var client = new HttpClient { BaseAddress = stack.Runner.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var client = new HttpClient { BaseAddress = stack.Product.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var creates = Truth.ForEachAsync(burst, 40, async orderId =>
         {
             try
@@ -85,11 +85,11 @@ public static class RunnerKills
             }
         });
         await Task.Delay(TimeSpan.FromMilliseconds(400));
-        stack.Runner.Kill();
+        stack.Product.Kill();
         killedAt.Restart();
         await creates;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await stack.Runner.StartAsync(CancellationToken.None);
+        await stack.Product.StartAsync(CancellationToken.None);
 
         var stored = new List<string>();
         foreach (var orderId in burst)

@@ -9,13 +9,69 @@ public sealed class PipelineTests
     private static readonly YamlMappingNode Pipeline = Load();
 
     [Fact]
-    public void Stages_are_Build_then_deploy_dev_then_deploy_prod()
+    public void Stages_are_Build_then_the_Functions_host_then_deploy_dev_then_deploy_prod()
     {
         var names = Stages().Select(stage => Scalar(stage, "stage")).ToList();
 
-        Assert.Equal(["Build", "deploy_dev", "deploy_prod"], names);
-        Assert.Equal(["Build"], DependsOn(Stage("deploy_dev")));
+        Assert.Equal(["Build", "FunctionsHost", "deploy_dev", "deploy_prod"], names);
+        Assert.Equal(["Build"], DependsOn(Stage("FunctionsHost")));
+        Assert.Equal(["Build", "FunctionsHost"], DependsOn(Stage("deploy_dev")));
         Assert.Equal(["deploy_dev"], DependsOn(Stage("deploy_prod")));
+        Assert.Null(Scalar(Stage("FunctionsHost"), "condition"));
+    }
+
+    [Fact]
+    public void The_Functions_host_stage_runs_the_end_to_end_suite_against_the_zip_that_deploys_under_Core_Tools()
+    {
+        var steps = Steps(Stage("FunctionsHost")).ToList();
+        var download = IndexOf(steps, step => Scalar(step, "download") == "current" && Scalar(step, "artifact") == "functions");
+        var coreTools = IndexOf(steps, step => Scalar(step, "script")?.Contains("azure-functions-core-tools@$(coreToolsVersion)", StringComparison.Ordinal) == true);
+        var npm = IndexOf(steps, step => Scalar(step, "script")?.StartsWith("npm ci", StringComparison.Ordinal) == true);
+        var chromium = IndexOf(steps, step => Scalar(step, "script")?.Contains("/usr/bin/chromium", StringComparison.Ordinal) == true);
+        var unzip = IndexOf(steps, step => Scalar(step, "script")?.Contains("unzip", StringComparison.Ordinal) == true);
+        var test = IndexOf(steps, step => Scalar(step, "script")?.StartsWith("dotnet test tests/Collect.EndToEnd.Tests", StringComparison.Ordinal) == true);
+
+        Assert.Equal("4", Scalar((YamlMappingNode)Pipeline["variables"], "coreToolsVersion"));
+        Assert.Contains("func --version", Scalar(steps[coreTools], "script"));
+        Assert.Contains("$(Pipeline.Workspace)/functions/collect-functions.zip", Scalar(steps[unzip], "script"));
+        var environment = (YamlMappingNode)steps[test]["env"];
+        Assert.Equal("functions", Scalar(environment, "COLLECT_E2E_HOST"));
+        Assert.Contains("functions-app", Scalar(environment, "COLLECT_E2E_FUNCTIONS_APP"));
+        Assert.Contains(Scalar(environment, "COLLECT_E2E_FUNCTIONS_APP")!, Scalar(steps[unzip], "script"));
+        Assert.Contains("--filter \"Host!=RunnerOnly\"", Scalar(steps[test], "script"));
+        Assert.True(new[] { download, coreTools, npm, chromium, unzip }.All(step => step < test), "Everything the suite starts must be in place first.");
+        Assert.Equal("succeededOrFailed()", Scalar(steps.Single(step => Scalar(step, "task") == "PublishTestResults@2"), "condition"));
+    }
+
+    [Fact]
+    public void The_end_to_end_suite_names_the_same_host_setting_and_trait_the_pipeline_uses()
+    {
+        var host = File.ReadAllText(RepositoryRoot.Combine("tests", "Collect.EndToEnd.Tests", "Stack", "ProductHost.cs"));
+
+        Assert.Contains("\"COLLECT_E2E_HOST\"", host);
+        Assert.Contains("\"COLLECT_E2E_FUNCTIONS_APP\"", host);
+        Assert.Contains("RunnerOnlyTrait = \"Host\"", host);
+        Assert.Contains("RunnerOnly = \"RunnerOnly\"", host);
+    }
+
+    [Theory]
+    [InlineData("deploy_dev")]
+    [InlineData("deploy_prod")]
+    public void After_the_code_deploys_the_smoke_probe_checks_the_deployed_app(string stageName)
+    {
+        var steps = Steps(Stage(stageName)).ToList();
+        var infra = IndexOf(steps, step => Scalar(step, "task") == "AzureCLI@2");
+        var code = IndexOf(steps, step => Scalar(step, "task") == "AzureFunctionApp@2" && Input(step, "appName") == "$(functionAppName)");
+        var smoke = IndexOf(steps, step => Scalar(step, "script")?.Contains("smoke.sh", StringComparison.Ordinal) == true);
+
+        Assert.True(code < smoke, "Probe the code that was just deployed.");
+        Assert.Equal("bash '$(Pipeline.Workspace)/smoke/smoke.sh' 'https://$(functionAppHostName)'", Scalar(steps[smoke], "script"));
+        Assert.Null(Scalar(steps[smoke], "condition"));
+        Assert.Contains("##vso[task.setvariable variable=functionAppHostName]$(jq -r .functionAppDefaultHostName.value", Input(steps[infra], "inlineScript"));
+        var published = Assert.Single(Steps(Stage("Build")), step => Scalar(step, "task") == "PublishPipelineArtifact@1" && Input(step, "artifact") == "smoke");
+        Assert.Equal("scripts/smoke.sh", Input(published, "targetPath"));
+        Assert.True(File.Exists(RepositoryRoot.Combine(Input(published, "targetPath").Split('/'))));
+        Assert.Contains("output functionAppDefaultHostName string", File.ReadAllText(RepositoryRoot.Combine("infra", "main.bicep")));
     }
 
     [Fact]

@@ -26,7 +26,11 @@ public sealed class OpsOptions
 {
     public const string SectionName = "Ops";
 
-    public OpsAccessMode Access { get; set; } = OpsAccessMode.Loopback;
+    /// <summary>
+    /// Off unless a host says otherwise: behind the Functions host every request reaches the worker from the host's
+    /// local proxy, so only the local runner (its appsettings.json) opts into <see cref="OpsAccessMode.Loopback"/>.
+    /// </summary>
+    public OpsAccessMode Access { get; set; } = OpsAccessMode.Disabled;
 
     public string ReadRole { get; set; } = "Ops.Read";
 

@@ -52,6 +52,8 @@ public sealed class CollectEnvironment : IAsyncLifetime
             ["Collect:OrdersTable"] = "orders" + suffix,
             ["Collect:IndexTable"] = "index" + suffix,
             ["Collect:CreateWait"] = "00:00:05",
+            // As the local runner's appsettings.json sets it.
+            ["Ops:Access"] = "Loopback",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -5,7 +5,7 @@ using System.Text;
 namespace Collect.EndToEnd;
 
 /// <summary>
-/// A .NET app started as its own process (<c>dotnet app.dll args</c>) with its stdout and stderr kept in memory (the
+/// An app started as its own process (<c>dotnet app.dll args</c>, or any command) with its stdout and stderr kept in memory (the
 /// last <see cref="MaxLines"/> lines), so a failing test can show what the app said. Disposing kills it.
 /// </summary>
 public sealed class ChildProcess : IDisposable
@@ -41,17 +41,28 @@ public sealed class ChildProcess : IDisposable
         {
             throw new FileNotFoundException($"{dll} is not built. Build the solution first (the test project references it).", dll);
         }
-        var start = new ProcessStartInfo("dotnet")
+        return Start(name, "dotnet", Path.GetDirectoryName(dll)!, [dll, .. arguments]);
+    }
+
+    /// <summary>Starts <paramref name="command"/> in <paramref name="workingDirectory"/>, with <paramref name="environment"/> added to this process's.</summary>
+    public static ChildProcess Start(
+        string name, string command, string workingDirectory, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(command)
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
         var process = new Process { StartInfo = start };
         var child = new ChildProcess(name, process);

@@ -4,53 +4,54 @@ namespace Collect.EndToEnd;
 
 /// <summary>
 /// The whole product on one machine, every part a real process talking over loopback HTTP: Azurite, the HaiPay sandbox
-/// and the local runner wired to both (the runner reads the merchant keys the sandbox writes). Disposing stops all of
+/// and the product wired to both (in the host <see cref="ProductHost"/> selects; it reads the merchant keys the sandbox
+/// writes). Disposing stops all of
 /// them, whatever happened.
 /// </summary>
 public sealed class CollectStack : IAsyncDisposable
 {
     private readonly string _folder;
-    private readonly List<RunnerProcess> _retiredRunners = [];
+    private readonly List<ProductProcess> _retiredProducts = [];
     private readonly IDisposable _azuriteExitCleanup;
 
-    private CollectStack(string folder, AzuriteProcess azurite, SandboxProcess sandbox, RunnerProcess runner, string taskHub)
+    private CollectStack(string folder, AzuriteProcess azurite, SandboxProcess sandbox, ProductProcess product, string taskHub)
     {
         _folder = folder;
         Azurite = azurite;
         Sandbox = sandbox;
-        Runner = runner;
+        Product = product;
         TaskHub = taskHub;
-        Orders = new OrdersApi(runner.BaseUrl);
+        Orders = new OrdersApi(product.BaseUrl);
         Stored = new StoredState(azurite.ConnectionString, taskHub);
         _azuriteExitCleanup = ExitCleanup.Register(() => azurite.DisposeAsync().GetAwaiter().GetResult());
     }
 
     public AzuriteProcess Azurite { get; }
     public SandboxProcess Sandbox { get; }
-    public RunnerProcess Runner { get; private set; }
+    public ProductProcess Product { get; private set; }
     public string TaskHub { get; }
     public OrdersApi Orders { get; private set; }
     public SandboxControl Control => Sandbox.Control;
     public StoredState Stored { get; }
 
-    /// <summary>Starts Azurite, then the sandbox, then the runner; on any failure stops what was started.</summary>
+    /// <summary>Starts Azurite, then the sandbox, then the product; on any failure stops what was started.</summary>
     public static async Task<CollectStack> StartAsync(StackSettings settings, CancellationToken cancellationToken = default)
     {
         var folder = Directory.CreateTempSubdirectory("collect-stack-").FullName;
         var azurite = new AzuriteProcess();
         SandboxProcess? sandbox = null;
-        RunnerProcess? runner = null;
+        ProductProcess? product = null;
         try
         {
             await azurite.InitializeAsync();
             sandbox = await SandboxProcess.StartAsync(folder, settings.Sandbox, cancellationToken);
-            runner = new RunnerProcess(RunnerSettings(azurite, sandbox, settings.TaskHub, settings.Runner));
-            await runner.StartAsync(cancellationToken);
-            return new CollectStack(folder, azurite, sandbox, runner, settings.TaskHub);
+            product = new ProductProcess(ProductSettings(azurite, sandbox, settings.TaskHub, settings.Product));
+            await product.StartAsync(cancellationToken);
+            return new CollectStack(folder, azurite, sandbox, product, settings.TaskHub);
         }
         catch
         {
-            runner?.Dispose();
+            product?.Dispose();
             sandbox?.Dispose();
             await azurite.DisposeAsync();
             DeleteFolder(folder);
@@ -59,21 +60,21 @@ public sealed class CollectStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the runner gracefully and starts a new one on the same storage, task hub and sandbox with other runner
+    /// Stops the product gracefully and starts a new one on the same storage, task hub and sandbox with other
     /// settings (e.g. another query schedule). Its port is new: <see cref="Orders"/> follows it.
     /// </summary>
-    public async Task ReplaceRunnerAsync(IReadOnlyDictionary<string, string> runnerSettings, CancellationToken cancellationToken = default)
+    public async Task ReplaceProductAsync(IReadOnlyDictionary<string, string> productSettings, CancellationToken cancellationToken = default)
     {
-        await Runner.StopAsync();
-        _retiredRunners.Add(Runner);
+        await Product.StopAsync();
+        _retiredProducts.Add(Product);
         Orders.Dispose();
-        Runner = new RunnerProcess(RunnerSettings(Azurite, Sandbox, TaskHub, runnerSettings));
-        Orders = new OrdersApi(Runner.BaseUrl);
-        await Runner.StartAsync(cancellationToken);
+        Product = new ProductProcess(ProductSettings(Azurite, Sandbox, TaskHub, productSettings));
+        Orders = new OrdersApi(Product.BaseUrl);
+        await Product.StartAsync(cancellationToken);
     }
 
-    /// <summary>The runner's command-line settings: wired to this Azurite and sandbox, compact logs, then <paramref name="overrides"/>.</summary>
-    private static Dictionary<string, string> RunnerSettings(
+    /// <summary>The product's settings: wired to this Azurite and sandbox, operations on loopback, compact logs, then <paramref name="overrides"/>.</summary>
+    private static Dictionary<string, string> ProductSettings(
         AzuriteProcess azurite, SandboxProcess sandbox, string taskHub, IReadOnlyDictionary<string, string> overrides)
     {
         var settings = new Dictionary<string, string>
@@ -82,6 +83,7 @@ public sealed class CollectStack : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["OrderStorage"] = azurite.ConnectionString,
             ["TaskHubName"] = taskHub,
+            ["Ops:Access"] = "Loopback",
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
@@ -96,15 +98,15 @@ public sealed class CollectStack : IAsyncDisposable
     /// <summary>A position in every process's output, for <see cref="OutputSince"/>.</summary>
     public StackOutputMark MarkOutput() => new(
         Sandbox.Process.LineCount,
-        Runner.Runs.ToDictionary(run => run, run => run.LineCount));
+        Product.Runs.ToDictionary(run => run, run => run.LineCount));
 
-    /// <summary>What the sandbox and every runner process printed after <paramref name="mark"/>.</summary>
+    /// <summary>What the sandbox and every product process printed after <paramref name="mark"/>.</summary>
     public string OutputSince(StackOutputMark mark)
     {
         var text = new System.Text.StringBuilder();
-        foreach (var run in Runner.Runs)
+        foreach (var run in Product.Runs)
         {
-            text.Append(run.OutputSince(mark.Runner.GetValueOrDefault(run)));
+            text.Append(run.OutputSince(mark.Product.GetValueOrDefault(run)));
             if (run.HasExited)
             {
                 text.AppendLine($"[{run.Name}] exited with code {run.ExitCode}");
@@ -119,8 +121,8 @@ public sealed class CollectStack : IAsyncDisposable
         try
         {
             Orders.Dispose();
-            Runner.Dispose();
-            foreach (var retired in _retiredRunners)
+            Product.Dispose();
+            foreach (var retired in _retiredProducts)
             {
                 retired.Dispose();
             }
@@ -146,13 +148,13 @@ public sealed class CollectStack : IAsyncDisposable
     }
 }
 
-/// <summary>How to configure one stack: sandbox and runner settings (configuration keys) and the task hub name.</summary>
+/// <summary>How to configure one stack: sandbox and product settings (configuration keys) and the task hub name.</summary>
 public sealed record StackSettings
 {
     public string TaskHub { get; init; } = "collecte2e";
     public IReadOnlyDictionary<string, string> Sandbox { get; init; } = new Dictionary<string, string>();
-    public IReadOnlyDictionary<string, string> Runner { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Product { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Where every process's output stood at some moment.</summary>
-public sealed record StackOutputMark(long Sandbox, IReadOnlyDictionary<ChildProcess, long> Runner);
+public sealed record StackOutputMark(long Sandbox, IReadOnlyDictionary<ChildProcess, long> Product);
