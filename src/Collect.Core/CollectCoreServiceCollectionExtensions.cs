@@ -84,6 +84,7 @@ public static class CollectCoreServiceCollectionExtensions
         services.TryAddSingleton<UnaddressedCallbacks>();
         services.TryAddSingleton<ReconciliationSweep>();
         services.TryAddSingleton<HistoryRetention>();
+        services.TryAddSingleton<CustomerDataRetention>();
         services.TryAddSingleton<ServiceHealth>();
         services.AddOptions<OpsOptions>().Bind(configuration.GetSection(OpsOptions.SectionName));
         services.TryAddSingleton<OpsHandler>();

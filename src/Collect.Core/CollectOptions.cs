@@ -102,6 +102,15 @@ public sealed class CollectOptions
     /// </summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long an ended order keeps the customer's name, phone and email, counted from its creation; then the
+    /// retention timer erases them (from the order row, and wherever an audit entry's text repeats them). Default 180
+    /// days: past the card and wallet dispute windows (up to 120 days after payment) with margin. Money fields,
+    /// statuses, <c>partnerUserId</c> (the storefront's own pseudonymous customer id) and what HaiPay said stay. An
+    /// order in NeedsReview keeps them until an operator resolves it.
+    /// </summary>
+    public TimeSpan CustomerDataRetention { get; set; } = TimeSpan.FromDays(180);
+
     /// <summary>How often the local runner runs the retention jobs (the Functions app's timer runs them hourly). Default 1 h.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -231,6 +240,10 @@ public sealed partial class CollectOptionsValidator : IValidateOptions<CollectOp
         if (options.HistoryRetention < MinimumHistoryRetention(options))
         {
             failures.Add($"{s}:HistoryRetention must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
+        }
+        if (options.CustomerDataRetention < MinimumHistoryRetention(options))
+        {
+            failures.Add($"{s}:CustomerDataRetention must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
         }
         if (options.RetentionInterval <= TimeSpan.Zero)
         {

@@ -11,6 +11,7 @@ namespace Collect.LocalRunner;
 /// </summary>
 public sealed partial class RetentionService(
     HistoryRetention history,
+    CustomerDataRetention customerData,
     DurableTaskClient durable,
     IOptions<CollectOptions> options,
     ILogger<RetentionService> logger) : BackgroundService
@@ -25,6 +26,14 @@ public sealed partial class RetentionService(
                 try
                 {
                     await history.RunAsync(durable, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRunFailed(ex);
+                }
+                try
+                {
+                    await customerData.RunAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

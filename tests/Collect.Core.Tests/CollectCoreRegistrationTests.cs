@@ -114,6 +114,18 @@ public sealed class CollectCoreRegistrationTests
     }
 
     [Fact]
+    public void Customer_data_is_kept_180_days_by_default_and_never_shorter_than_an_order_can_still_change()
+    {
+        using var defaults = Build([]);
+        Assert.Equal(TimeSpan.FromDays(180), defaults.GetRequiredService<IOptions<CollectOptions>>().Value.CustomerDataRetention);
+
+        using var services = Build(new() { ["Collect:CustomerDataRetention"] = "9.00:00:00" });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<CollectOptions>>().Value);
+
+        Assert.Contains("Collect:CustomerDataRetention must be at least 9.00:30:00", Assert.Single(error.Failures));
+    }
+
+    [Fact]
     public void Invalid_settings_are_refused_with_every_problem_named()
     {
         using var services = Build(new()

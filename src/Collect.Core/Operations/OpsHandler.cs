@@ -463,10 +463,11 @@ public sealed partial class OpsHandler(
 }
 
 /// <summary>An order as operations see it: the public view, masked contact details, and what ops need to act.</summary>
-public sealed record OpsOrderView(OrderView Order, string Name, string Phone, string Email, int ApplyAttempts)
+public sealed record OpsOrderView(OrderView Order, string Name, string Phone, string Email, int ApplyAttempts, DateTimeOffset? CustomerDataErasedAt)
 {
     public static OpsOrderView From(Order order) =>
-        new(OrderView.From(order), Mask.Name(order.Name), Mask.Phone(order.Phone), Mask.Email(order.Email), order.ApplyAttempts);
+        new(OrderView.From(order), Mask.Name(order.Name), Mask.Phone(order.Phone), Mask.Email(order.Email), order.ApplyAttempts,
+            order.CustomerDataErasedAt);
 }
 
 public sealed record OpsOrderPage(IReadOnlyList<OpsOrderView> Orders, string? Continuation);

@@ -51,6 +51,12 @@ public sealed record Order
     /// <summary>When an operator resolved or cancelled the order.</summary>
     public DateTimeOffset? ResolvedAt { get; init; }
 
+    /// <summary>
+    /// When the customer's name, phone and email were erased after <see cref="CollectOptions.CustomerDataRetention"/>
+    /// (<see cref="Operations.CustomerDataRetention"/>); null while they are kept.
+    /// </summary>
+    public DateTimeOffset? CustomerDataErasedAt { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 

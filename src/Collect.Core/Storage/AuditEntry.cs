@@ -21,6 +21,8 @@ public enum AuditKind
     CallbacksSuppressed,
     /// <summary>An operator's action through the operations API: who (actor), what (reason), why (detail).</summary>
     Operator,
+    /// <summary>The customer's name, phone and email were erased after the retention period (actor <c>retention</c>).</summary>
+    CustomerDataErased,
 }
 
 /// <summary>

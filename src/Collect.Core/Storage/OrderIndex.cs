@@ -45,6 +45,14 @@ public sealed class OrderIndex
     public const string CreatedPartition = "created";
 
     /// <summary>
+    /// The customer-data retention job's state: the watermark row (orders created before it are done) and a
+    /// <c>held|{orderId}</c> row per order kept past the period because it was not ended yet (NeedsReview, waiting).
+    /// </summary>
+    public const string RetentionPartition = "retention";
+    private const string RetentionWatermarkRow = "customer-data-watermark";
+    private const string RetentionHeldPrefix = "held|";
+
+    /// <summary>
     /// The listing partition of a status: <c>status-{Status}</c>, with Pending and AwaitingPayment together in
     /// <c>status-Open</c> (so "not final past deadline" is one key range). Rows are hints kept newest first; a listing
     /// reads the order rows and drops any row a crash left behind.
@@ -101,6 +109,61 @@ public sealed class OrderIndex
             last = row.RowKey;
         }
         return (ids, null);
+    }
+
+    /// <summary>Orders created before this time have had their customer data handled; null before the first run.</summary>
+    public async Task<DateTimeOffset?> RetentionWatermarkAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        var row = await _index.GetEntityIfExistsAsync<TableEntity>(RetentionPartition, RetentionWatermarkRow, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return row.HasValue ? row.Value!.GetDateTimeOffset("DoneBefore") : null;
+    }
+
+    public async Task SetRetentionWatermarkAsync(DateTimeOffset doneBefore, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        await _index.UpsertEntityAsync(new TableEntity(RetentionPartition, RetentionWatermarkRow) { ["DoneBefore"] = doneBefore },
+            TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Remembers an order whose customer data is due but kept until it ends.</summary>
+    public async Task HoldForRetentionAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        await _index.UpsertEntityAsync(new TableEntity(RetentionPartition, RetentionHeldPrefix + orderId) { ["OrderId"] = orderId },
+            TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>At most <paramref name="max"/> orders held by <see cref="HoldForRetentionAsync"/>.</summary>
+    public async Task<IReadOnlyList<string>> RetentionHeldAsync(int max, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {RetentionPartition} and RowKey ge {RetentionHeldPrefix} and RowKey lt {"held}"}");
+        var held = new List<string>();
+        await foreach (var row in _index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken)
+                           .ConfigureAwait(false))
+        {
+            held.Add(row.GetString("OrderId"));
+            if (held.Count >= max)
+            {
+                break;
+            }
+        }
+        return held;
+    }
+
+    public async Task ReleaseRetentionHoldAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync().ConfigureAwait(false);
+        try
+        {
+            await _index.DeleteEntityAsync(RetentionPartition, RetentionHeldPrefix + orderId, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
     }
 
     private static long Inverted(long ticks) => DateTime.MaxValue.Ticks - ticks;

@@ -256,6 +256,47 @@ public sealed partial class OrderStore
         return entries;
     }
 
+    /// <summary>
+    /// Replaces every occurrence of <paramref name="values"/> (ignoring case) in the text of the order's audit entries —
+    /// raw bodies, details, error messages — with <paramref name="replacement"/>, in transactions of at most 100 rows;
+    /// returns how many entries changed. The rest of each entry (kind, statuses, amounts, times) is untouched.
+    /// </summary>
+    public async Task<int> ScrubAuditAsync(
+        string orderId, IReadOnlyCollection<string> values, string replacement, CancellationToken cancellationToken = default)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+        var pattern = new System.Text.RegularExpressions.Regex(
+            string.Join('|', values.OrderByDescending(v => v.Length).Select(System.Text.RegularExpressions.Regex.Escape)),
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+            TimeSpan.FromSeconds(1));
+        var changes = new List<TableTransactionAction>();
+        foreach (var entry in await GetAuditAsync(orderId, cancellationToken).ConfigureAwait(false))
+        {
+            var scrubbed = new TableEntity(orderId, entry.Id);
+            var changed = false;
+            foreach (var (name, text) in new[] { ("RawBody", entry.RawBody), ("Detail", entry.Detail), ("ErrorMessage", entry.ErrorMessage) })
+            {
+                if (text is not null && pattern.IsMatch(text))
+                {
+                    scrubbed[name] = pattern.Replace(text, replacement);
+                    changed = true;
+                }
+            }
+            if (changed)
+            {
+                changes.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, scrubbed, ETag.All));
+            }
+        }
+        foreach (var batch in changes.Chunk(100))
+        {
+            await _orders.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        return changes.Count;
+    }
+
     /// <summary>The order's callback ledger, or a new (unsaved) one.</summary>
     public async Task<CallbackLedger> GetCallbackLedgerAsync(string orderId, CancellationToken cancellationToken = default)
     {
@@ -449,6 +490,7 @@ public sealed partial class OrderStore
         SetIfPresent(entity, "ErrorMessage", StorageText.Fit(order.ErrorMessage));
         SetIfPresent(entity, "ResolutionNote", StorageText.Fit(order.ResolutionNote, OrderTransitions.MaxNoteLength));
         SetIfPresent(entity, "ResolvedAt", order.ResolvedAt);
+        SetIfPresent(entity, "CustomerDataErasedAt", order.CustomerDataErasedAt);
         return entity;
     }
 
@@ -473,6 +515,7 @@ public sealed partial class OrderStore
         EventSequence = entity.GetInt32("EventSequence") ?? 0,
         ResolutionNote = entity.GetString("ResolutionNote"),
         ResolvedAt = entity.GetDateTimeOffset("ResolvedAt"),
+        CustomerDataErasedAt = entity.GetDateTimeOffset("CustomerDataErasedAt"),
         ProviderStatus = entity.GetInt32("ProviderStatus") is { } status ? (CollectionStatus)status : null,
         OrderNo = entity.GetString("OrderNo"),
         PayUrl = entity.GetString("PayUrl"),
