@@ -85,6 +85,7 @@ public static class CollectCoreServiceCollectionExtensions
         services.TryAddSingleton<ReconciliationSweep>();
         services.TryAddSingleton<HistoryRetention>();
         services.TryAddSingleton<CustomerDataRetention>();
+        services.TryAddSingleton<RetentionJobs>();
         services.TryAddSingleton<ServiceHealth>();
         services.AddOptions<OpsOptions>().Bind(configuration.GetSection(OpsOptions.SectionName));
         services.TryAddSingleton<OpsHandler>();

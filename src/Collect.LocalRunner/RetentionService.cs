@@ -6,46 +6,18 @@ using Microsoft.Extensions.Options;
 namespace Collect.LocalRunner;
 
 /// <summary>
-/// The retention jobs on a hosted timer, every <see cref="CollectOptions.RetentionInterval"/> (the Functions app runs
-/// the same jobs on its timer trigger). A failed run is logged and the next one comes.
+/// The retention jobs (<see cref="RetentionJobs"/>) on a hosted timer, every <see cref="CollectOptions.RetentionInterval"/>
+/// (the Functions app runs the same jobs on its timer trigger).
 /// </summary>
-public sealed partial class RetentionService(
-    HistoryRetention history,
-    CustomerDataRetention customerData,
+public sealed class RetentionService(
+    RetentionJobs retention,
     DurableTaskClient durable,
     IOptions<CollectOptions> options,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger) : TimedJobService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.RetentionInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await history.RunAsync(durable, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRunFailed(ex);
-                }
-                try
-                {
-                    await customerData.RunAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRunFailed(ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string Job => "Retention";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Retention run failed; the next run comes after the interval")]
-    private partial void LogRunFailed(Exception exception);
+    protected override TimeSpan Interval => options.Value.RetentionInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => retention.RunAsync(durable, cancellationToken);
 }

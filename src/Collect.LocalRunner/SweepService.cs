@@ -7,37 +7,17 @@ namespace Collect.LocalRunner;
 
 /// <summary>
 /// The reconciliation sweep on a hosted timer, every <see cref="CollectOptions.SweepInterval"/> (the Functions app runs
-/// the same <see cref="ReconciliationSweep"/> on its timer trigger). One run at a time; a failed run is logged and the
-/// next one comes.
+/// the same <see cref="ReconciliationSweep"/> on its timer trigger).
 /// </summary>
-public sealed partial class SweepService(
+public sealed class SweepService(
     ReconciliationSweep sweep,
     DurableTaskClient durable,
     IOptions<CollectOptions> options,
-    ILogger<SweepService> logger) : BackgroundService
+    ILogger<SweepService> logger) : TimedJobService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await sweep.RunAsync(durable, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRunFailed(ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string Job => "Sweep";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sweep run failed; the next run comes after the interval")]
-    private partial void LogRunFailed(Exception exception);
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => sweep.RunAsync(durable, cancellationToken);
 }

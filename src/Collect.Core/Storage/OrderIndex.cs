@@ -73,14 +73,7 @@ public sealed class OrderIndex
 
     public async Task UnlistAsync(string partition, Order order, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync().ConfigureAwait(false);
-        try
-        {
-            await _index.DeleteEntityAsync(partition, ListKey(order.CreatedAt, order.OrderId), ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
+        await DeleteIfPresentAsync(partition, ListKey(order.CreatedAt, order.OrderId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -156,10 +149,16 @@ public sealed class OrderIndex
 
     public async Task ReleaseRetentionHoldAsync(string orderId, CancellationToken cancellationToken = default)
     {
+        await DeleteIfPresentAsync(RetentionPartition, RetentionHeldPrefix + orderId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a row; one that is gone already is fine.</summary>
+    private async Task DeleteIfPresentAsync(string partition, string rowKey, CancellationToken cancellationToken)
+    {
         await EnsureTableAsync().ConfigureAwait(false);
         try
         {
-            await _index.DeleteEntityAsync(RetentionPartition, RetentionHeldPrefix + orderId, ETag.All, cancellationToken).ConfigureAwait(false);
+            await _index.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -207,14 +206,7 @@ public sealed class OrderIndex
     /// <summary>Deletes the row of <paramref name="entry"/> (nothing when it is gone already).</summary>
     public async Task RemoveAsync(SweepEntry entry, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync().ConfigureAwait(false);
-        try
-        {
-            await _index.DeleteEntityAsync(DuePartition, entry.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
+        await DeleteIfPresentAsync(DuePartition, entry.RowKey, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replaces <paramref name="entry"/> by <paramref name="moved"/>: the new row first, then the old one goes.</summary>
@@ -301,14 +293,7 @@ public sealed class OrderIndex
 
     public async Task RemoveEventDueAsync(string key, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync().ConfigureAwait(false);
-        try
-        {
-            await _index.DeleteEntityAsync(EventsDuePartition, key, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
+        await DeleteIfPresentAsync(EventsDuePartition, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists an event whose delivery gave up (operators redeliver from this list).</summary>
@@ -326,15 +311,7 @@ public sealed class OrderIndex
 
     public async Task RemoveUndeliveredAsync(OrderEvent orderEvent, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync().ConfigureAwait(false);
-        try
-        {
-            await _index.DeleteEntityAsync(UndeliveredPartition, UndeliveredKey(orderEvent.OrderId, orderEvent.Sequence), ETag.All, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
+        await DeleteIfPresentAsync(UndeliveredPartition, UndeliveredKey(orderEvent.OrderId, orderEvent.Sequence), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Undelivered events (orderId, sequence), at most <paramref name="max"/> (one partition query).</summary>

@@ -3,6 +3,7 @@ using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Moq;
 
 namespace Collect.Core.Tests.Operations;
 
@@ -115,6 +116,22 @@ public sealed class CustomerDataRetentionTests : IDisposable
         Assert.Equal((1, 0), (resolved.Erased, resolved.Held));
         Assert.Equal("", (await ReadAsync(review.OrderId)).Phone);
         Assert.Equal((0, 0), ((await RunAsync()).Erased, (await RunAsync()).Held));
+    }
+
+    [Fact]
+    public async Task A_failing_history_purge_does_not_keep_customer_data_and_the_run_still_fails()
+    {
+        var order = await OrderAsync(OrderStatus.Succeeded);
+        _time.Advance(Retention + TimeSpan.FromHours(1));
+        var durable = new DurableClientDouble();
+        durable.Mock.Setup(c => c.PurgeAllInstancesAsync(It.IsAny<Microsoft.DurableTask.Client.PurgeInstancesFilter>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("task hub unreachable"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => _product.GetRequiredService<RetentionJobs>().RunAsync(durable.Client));
+
+        Assert.Equal("task hub unreachable", failure.Message);
+        Assert.Equal("", (await ReadAsync(order.OrderId)).Email);
     }
 
     [Fact]
