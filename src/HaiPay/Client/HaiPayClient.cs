@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using HaiPay.Catalogue;
 using HaiPay.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,46 @@ public sealed partial class HaiPayClient(
                 SignatureVerified = verified,
             };
         }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LivePaymentMethod>> GetPaymentConfigAsync(Currency currency, CancellationToken cancellationToken = default)
+    {
+        const string endpoint = "common/payment/config";
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var current = await credentials.GetAsync(currency, cancellationToken).ConfigureAwait(false);
+            var fields = new Dictionary<string, string?>
+            {
+                ["appId"] = current.AppId.ToString(CultureInfo.InvariantCulture),
+                ["tranCode"] = "collect",
+            };
+            var responseBody = await PostAsync(endpoint, SignedBody(fields, current), cancellationToken).ConfigureAwait(false);
+            var data = ReadEnvelope(responseBody, element => element.Clone());
+            IReadOnlyList<LivePaymentMethod> methods;
+            try
+            {
+                methods = PaymentConfigAnswer.ReadVerified(data, _signer, current.SecretKey, current.PlatformPublicKey);
+            }
+            catch (HaiPayTransientException ex) when (ex.Reason == TransientReason.InvalidSignature)
+            {
+                LogRefreshingCredentials(endpoint, currency.ToString());
+                var fresh = await credentials.RefreshAsync(currency, cancellationToken).ConfigureAwait(false);
+                methods = PaymentConfigAnswer.ReadVerified(data, _signer, fresh.SecretKey, fresh.PlatformPublicKey);
+            }
+            LogSucceeded(endpoint, currency.ToString(), true, ElapsedMs(started));
+            return methods;
+        }
+        catch (HaiPayRejectedException ex)
+        {
+            LogRejected(endpoint, currency.ToString(), ex.Code, ElapsedMs(started));
+            throw;
+        }
+        catch (HaiPayTransientException ex)
+        {
+            LogTransientFailure(ex, endpoint, currency.ToString(), ex.Reason, ElapsedMs(started));
+            throw;
+        }
     }
 
     private async Task<T> CallAsync<T>(
@@ -174,7 +215,13 @@ public sealed partial class HaiPayClient(
     }
 
     /// <summary>The verified-or-not <c>data</c> map of a <c>status 1</c> envelope; throws for <c>status 0</c> or a malformed body.</summary>
-    private static Dictionary<string, string?> ReadEnvelope(string body)
+    private static Dictionary<string, string?> ReadEnvelope(string body) =>
+        ReadEnvelope(body, dataElement => FlatJson.TryRead(dataElement, out var data, out var problem)
+            ? data
+            : throw Malformed($"data is not flat: {problem}"));
+
+    /// <summary>What <paramref name="readData"/> makes of the <c>data</c> object of a <c>status 1</c> envelope.</summary>
+    private static T ReadEnvelope<T>(string body, Func<JsonElement, T> readData)
     {
         JsonDocument document;
         try
@@ -211,11 +258,7 @@ public sealed partial class HaiPayClient(
             {
                 throw Malformed("the response has status 1 but no data object");
             }
-            if (!FlatJson.TryRead(dataElement, out var data, out var problem))
-            {
-                throw Malformed($"data is not flat: {problem}");
-            }
-            return data;
+            return readData(dataElement);
         }
     }
 

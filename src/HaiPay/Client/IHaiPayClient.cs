@@ -9,5 +9,8 @@ public interface IHaiPayClient
 {
     Task<ApplyResult> ApplyAsync(Currency currency, ApplyRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>The live methods and limits HaiPay lists for the currency's merchant (<c>POST /common/payment/config</c>).</summary>
+    Task<IReadOnlyList<HaiPay.Catalogue.LivePaymentMethod>> GetPaymentConfigAsync(Currency currency, CancellationToken cancellationToken = default);
+
     Task<QueryResult> QueryAsync(Currency currency, string orderId, string? orderNo = null, CancellationToken cancellationToken = default);
 }
