@@ -237,13 +237,16 @@ public sealed partial class CollectOptionsValidator : IValidateOptions<CollectOp
         {
             failures.Add($"{s}:ExpiredRequery: {ex.Message}");
         }
-        if (options.HistoryRetention < MinimumHistoryRetention(options))
+        foreach (var (setting, retention) in new[]
+                 {
+                     (nameof(CollectOptions.HistoryRetention), options.HistoryRetention),
+                     (nameof(CollectOptions.CustomerDataRetention), options.CustomerDataRetention),
+                 })
         {
-            failures.Add($"{s}:HistoryRetention must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
-        }
-        if (options.CustomerDataRetention < MinimumHistoryRetention(options))
-        {
-            failures.Add($"{s}:CustomerDataRetention must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
+            if (retention < MinimumHistoryRetention(options))
+            {
+                failures.Add($"{s}:{setting} must be at least {MinimumHistoryRetention(options)} (a day past the deadline and the expired re-query schedule).");
+            }
         }
         if (options.RetentionInterval <= TimeSpan.Zero)
         {

@@ -57,7 +57,8 @@ public static class HistoryReplay
         EventRaised = new Proto.EventRaisedEvent
         {
             Name = CollectionTasks.NotifyEvent,
-            Input = System.Text.Json.JsonSerializer.Serialize(signal, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+            // As the SDK's default data converter writes it (the recorded inputs are in the same shape).
+            Input = System.Text.Json.JsonSerializer.Serialize(signal),
         },
     };
 }

@@ -75,10 +75,11 @@ public sealed partial class CustomerDataRetention(
             }
         }
 
-        tally.Seen = 0; // held orders are re-checked every run; only new days count against the run's bound
+        // Held orders are re-checked every run; only the orders of new days count against the run's bound.
+        var seen = 0;
         var from = await index.RetentionWatermarkAsync(cancellationToken).ConfigureAwait(false)
                    ?? await OldestOrderDayAsync(cutoff, cancellationToken).ConfigureAwait(false);
-        while (from < cutoff && tally.Seen < MaxOrdersPerRun)
+        while (from < cutoff && seen < MaxOrdersPerRun)
         {
             var to = from + Window < cutoff ? from + Window : cutoff;
             string? continuation = null;
@@ -86,6 +87,7 @@ public sealed partial class CustomerDataRetention(
             {
                 var (orderIds, next) = await index.PageAsync(OrderIndex.CreatedPartition, from, to, PageSize, continuation, cancellationToken)
                     .ConfigureAwait(false);
+                seen += orderIds.Count;
                 foreach (var orderId in orderIds)
                 {
                     if (await HandleAsync(orderId, now, tally, cancellationToken).ConfigureAwait(false) == Outcome.Held)
@@ -111,7 +113,6 @@ public sealed partial class CustomerDataRetention(
 
     private sealed class Tally
     {
-        public int Seen;
         public int Erased;
         public int Held;
         public int Scrubbed;
@@ -119,7 +120,6 @@ public sealed partial class CustomerDataRetention(
 
     private async Task<Outcome> HandleAsync(string orderId, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
     {
-        tally.Seen++;
         var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
         if (order is null)
         {

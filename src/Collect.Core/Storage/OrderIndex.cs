@@ -132,24 +132,30 @@ public sealed class OrderIndex
     public async Task<IReadOnlyList<string>> RetentionHeldAsync(int max, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync().ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {RetentionPartition} and RowKey ge {RetentionHeldPrefix} and RowKey lt {"held}"}");
-        var held = new List<string>();
-        await foreach (var row in _index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            held.Add(row.GetString("OrderId"));
-            if (held.Count >= max)
-            {
-                break;
-            }
-        }
-        return held;
+        return await TakeAsync(TableClient.CreateQueryFilter(
+                $"PartitionKey eq {RetentionPartition} and RowKey ge {RetentionHeldPrefix} and RowKey lt {"held}"}"), max,
+            row => row.GetString("OrderId"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ReleaseRetentionHoldAsync(string orderId, CancellationToken cancellationToken = default)
     {
         await DeleteIfPresentAsync(RetentionPartition, RetentionHeldPrefix + orderId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first <paramref name="max"/> rows matching <paramref name="filter"/> (key order), each mapped by <paramref name="select"/>.</summary>
+    private async Task<IReadOnlyList<T>> TakeAsync<T>(string filter, int max, Func<TableEntity, T> select, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await foreach (var row in _index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken)
+                           .ConfigureAwait(false))
+        {
+            rows.Add(select(row));
+            if (rows.Count >= max)
+            {
+                break;
+            }
+        }
+        return rows;
     }
 
     /// <summary>Deletes a row; one that is gone already is fine.</summary>
@@ -236,18 +242,8 @@ public sealed class OrderIndex
     {
         await EnsureTableAsync().ConfigureAwait(false);
         var upTo = (now.UtcTicks + 1).ToString("D19", CultureInfo.InvariantCulture);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition} and RowKey lt {upTo}");
-        var due = new List<SweepEntry>();
-        await foreach (var row in _index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken)
-                           .ConfigureAwait(false))
-        {
-            due.Add(FromRow(row));
-            if (due.Count >= max)
-            {
-                break;
-            }
-        }
-        return due;
+        return await TakeAsync(TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition} and RowKey lt {upTo}"), max, FromRow,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every row for one order (tests and operations; a partition scan, not for hot paths).</summary>
@@ -277,18 +273,10 @@ public sealed class OrderIndex
     {
         await EnsureTableAsync().ConfigureAwait(false);
         var upTo = (now.UtcTicks + 1).ToString("D19", CultureInfo.InvariantCulture);
-        var rows = new List<(string, string, int, DateTimeOffset)>();
-        await foreach (var row in _index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {EventsDuePartition} and RowKey lt {upTo}"),
-                           maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add((row.RowKey, row.GetString("OrderId"), row.GetInt32("Sequence") ?? 0,
-                new DateTimeOffset(long.Parse(row.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero)));
-            if (rows.Count >= max)
-            {
-                break;
-            }
-        }
-        return rows;
+        return await TakeAsync(TableClient.CreateQueryFilter($"PartitionKey eq {EventsDuePartition} and RowKey lt {upTo}"), max,
+            row => (row.RowKey, row.GetString("OrderId"), row.GetInt32("Sequence") ?? 0,
+                new DateTimeOffset(long.Parse(row.RowKey.AsSpan(0, 19), CultureInfo.InvariantCulture), TimeSpan.Zero)),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RemoveEventDueAsync(string key, CancellationToken cancellationToken = default)
@@ -318,17 +306,8 @@ public sealed class OrderIndex
     public async Task<IReadOnlyList<(string OrderId, int Sequence)>> UndeliveredAsync(int max, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync().ConfigureAwait(false);
-        var rows = new List<(string, int)>();
-        await foreach (var row in _index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {UndeliveredPartition}"),
-                           cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add((row.GetString("OrderId"), row.GetInt32("Sequence") ?? 0));
-            if (rows.Count >= max)
-            {
-                break;
-            }
-        }
-        return rows;
+        return await TakeAsync(TableClient.CreateQueryFilter($"PartitionKey eq {UndeliveredPartition}"), max,
+            row => (row.GetString("OrderId"), row.GetInt32("Sequence") ?? 0), cancellationToken).ConfigureAwait(false);
     }
 
     private static string UndeliveredKey(string orderId, int sequence) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Azure;
 using Azure.Data.Tables;
 using Collect.Core.Events;
@@ -268,10 +269,9 @@ public sealed partial class OrderStore
         {
             return 0;
         }
-        var pattern = new System.Text.RegularExpressions.Regex(
-            string.Join('|', values.OrderByDescending(v => v.Length).Select(System.Text.RegularExpressions.Regex.Escape)),
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
-            TimeSpan.FromSeconds(1));
+        var pattern = new Regex(
+            string.Join('|', values.OrderByDescending(v => v.Length).Select(Regex.Escape)),
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var changes = new List<TableTransactionAction>();
         foreach (var entry in await GetAuditAsync(orderId, cancellationToken).ConfigureAwait(false))
         {
