@@ -135,6 +135,22 @@ public sealed class CustomerDataRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_storefront_replaying_an_erased_orders_create_gets_409_and_the_details_stay_erased()
+    {
+        var order = await OrderAsync(OrderStatus.Succeeded);
+        var handler = _product.GetRequiredService<Collect.Core.Http.OrdersHandler>();
+        async Task<int> ReplayAsync() => (await HttpExchange.ExecuteAsync(
+            await handler.CreateAsync(HttpExchange.PostJson(_product, TestOrders.CreateBody(order.OrderId)), new DurableClientDouble().Client), _product)).Status;
+        Assert.Equal(200, await ReplayAsync());
+        _time.Advance(Retention + TimeSpan.FromHours(1));
+        Assert.Equal(1, (await RunAsync()).Erased);
+
+        Assert.Equal(409, await ReplayAsync());
+        var stored = await ReadAsync(order.OrderId);
+        Assert.Equal(("", "", ""), (stored.Name, stored.Phone, stored.Email));
+    }
+
+    [Fact]
     public void Only_ended_orders_are_erased_and_an_erased_one_stays_as_it_is()
     {
         var now = _time.GetUtcNow();
