@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Collect.Core.Callbacks;
+using Collect.Core.Catalogue;
 using Collect.Core.Collection;
 using Collect.Core.Events;
 using Collect.Core.Http;
@@ -44,6 +45,11 @@ public static class CollectCoreServiceCollectionExtensions
             .Bind(configuration.GetSection(EventOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
+
+        services.AddOptions<CatalogueOptions>()
+            .Bind(configuration.GetSection(CatalogueOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CatalogueOptions>, CatalogueOptionsValidator>());
 
         var keyVaultUri = configuration[KeyVaultUriSetting];
         services.AddAzureClients(azure =>
@@ -92,6 +98,8 @@ public static class CollectCoreServiceCollectionExtensions
         services.TryAddSingleton<OpsConsole>();
         services.TryAddSingleton<EventDelivery>();
         services.TryAddSingleton<EventDispatch>();
+        services.TryAddSingleton<LiveCatalogue>();
+        services.AddHostedService<CatalogueRefreshService>();
         services.TryAddSingleton<CreateOrderValidator>();
         services.TryAddSingleton<ApplyActivity>();
         services.TryAddSingleton<QueryActivity>();

@@ -69,6 +69,10 @@ public sealed class OpsFunctions(OpsHandler ops, OpsConsole console)
     public Task<IResult> UndeliveredAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = CollectRoutes.OpsUndelivered)] HttpRequest request) =>
         ops.UndeliveredAsync(request, request.HttpContext.RequestAborted);
 
+    [Function("OpsCatalogue")]
+    public IResult Catalogue([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = CollectRoutes.OpsCatalogue)] HttpRequest request) =>
+        ops.Catalogue(request);
+
     [Function("OpsRedeliverAll")]
     public Task<IResult> RedeliverAllAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = CollectRoutes.OpsRedeliverAll)] HttpRequest request,

@@ -38,6 +38,7 @@ public static class CollectRoutesEndpoints
         api.MapGet(CollectRoutes.OpsUndelivered, (HttpRequest request, [FromServices] OpsHandler ops, CancellationToken ct) => ops.UndeliveredAsync(request, ct));
         api.MapPost(CollectRoutes.OpsRedeliverAll, (HttpRequest request, [FromServices] DurableTaskClient durable, [FromServices] OpsHandler ops,
             CancellationToken ct) => ops.RedeliverAllAsync(request, durable, ct));
+        api.MapGet(CollectRoutes.OpsCatalogue, (HttpRequest request, [FromServices] OpsHandler ops) => ops.Catalogue(request));
         app.MapGet("/ops", () => Results.Redirect("/" + CollectRoutes.Prefix + "/" + CollectRoutes.OpsConsole));
         // Liveness only (the test stack waits for it); readiness with storage and keys is api/health.
         app.MapGet("/healthz", () => Results.Text("ok"));

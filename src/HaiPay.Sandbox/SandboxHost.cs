@@ -78,6 +78,7 @@ public static class SandboxHost
             sp.GetRequiredService<Storefront.StorefrontReceiver>().Secret));
         services.AddSingleton(sp => ProductOptions(Options(sp)));
         services.AddSingleton(sp => PaymentMethodCatalogue.FromOptions(sp.GetRequiredService<HaiPayOptions>()));
+        services.AddSingleton(sp => new Catalogue.SandboxMethods(sp.GetRequiredService<PaymentMethodCatalogue>()));
         services.AddSingleton(sp => new ApplyRequestValidator(
             sp.GetRequiredService<PaymentMethodCatalogue>(), sp.GetRequiredService<HaiPayOptions>()));
 
@@ -96,6 +97,7 @@ public static class SandboxHost
         services.AddSingleton<ApplyEndpoint>();
         services.AddSingleton<QueryEndpoint>();
         services.AddSingleton<CheckoutEndpoints>();
+        services.AddSingleton<Catalogue.PaymentConfigEndpoint>();
         services.AddHostedService<MerchantSettingsWriter>();
     }
 
@@ -105,6 +107,7 @@ public static class SandboxHost
         ApplyEndpoint.Map(app);
         QueryEndpoint.Map(app);
         CheckoutEndpoints.Map(app);
+        Catalogue.PaymentConfigEndpoint.Map(app);
         ControlEndpoints.Map(app);
         Storefront.StorefrontReceiver.Map(app);
     }

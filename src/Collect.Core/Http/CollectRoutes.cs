@@ -45,6 +45,9 @@ public static class CollectRoutes
     public const string OpsUndelivered = "ops/events/undelivered";
     public const string OpsRedeliverAll = "ops/events/redeliver";
 
+    /// <summary><c>GET</c>: the payment-method catalogue in force on the answering instance and where it came from.</summary>
+    public const string OpsCatalogue = "ops/catalogue";
+
     /// <summary>Every route with its method, as (method, route) pairs.</summary>
     public static IReadOnlyList<(string Method, string Route)> All { get; } =
     [
@@ -64,5 +67,6 @@ public static class CollectRoutes
         ("POST", OpsRedeliver),
         ("GET", OpsUndelivered),
         ("POST", OpsRedeliverAll),
+        ("GET", OpsCatalogue),
     ];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Collect.Core.Catalogue;
 using Collect.Core.Collection;
 using Collect.Core.Events;
 using Collect.Core.Http;
@@ -25,6 +26,7 @@ public sealed partial class OpsHandler(
     OrderIndex index,
     SettlementService settlement,
     EventDispatch events,
+    LiveCatalogue catalogue,
     IOptions<OpsOptions> opsOptions,
     IOptions<CollectOptions> collectOptions,
     TimeProvider time,
@@ -322,6 +324,10 @@ public sealed partial class OpsHandler(
         }
         return TypedResults.Ok(found);
     }
+
+    /// <summary><c>GET ops/catalogue</c>: the payment methods new orders are validated against here, and their source.</summary>
+    public IResult Catalogue(HttpRequest request) =>
+        Deny(request, act: false, out _) ?? TypedResults.Ok(catalogue.Describe());
 
     /// <summary><c>POST ops/events/redeliver</c>: every undelivered event again (at most <see cref="MaxPage"/> a call).</summary>
     public async Task<IResult> RedeliverAllAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)

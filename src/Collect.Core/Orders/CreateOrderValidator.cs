@@ -1,3 +1,4 @@
+using Collect.Core.Catalogue;
 using HaiPay;
 using HaiPay.Validation;
 
@@ -6,11 +7,12 @@ namespace Collect.Core.Orders;
 /// <summary>
 /// Validates a create request, reporting every problem at once keyed by field name: <c>currency</c> here, every
 /// HaiPay field rule through <see cref="ApplyRequestValidator"/> (format, currency and method limits, maintenance),
+/// against the catalogue in force (<see cref="LiveCatalogue"/>: HaiPay's live list, else the configured one),
 /// the orderId rule (<see cref="OrderIds"/>: it becomes a storage key, a URL segment and an orchestration id), and
 /// this product's own bounds: every field within <see cref="CreateOrderRequest.MaxLengths"/> and free of control
 /// characters.
 /// </summary>
-public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
+public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules, LiveCatalogue catalogue)
 {
     public IReadOnlyDictionary<string, string[]> Validate(CreateOrderRequest request)
     {
@@ -26,6 +28,7 @@ public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
 
         // notifyUrl is the product's own setting, never the caller's: it is not validated as the caller's input.
         var apply = request.ToApplyRequest(notifyUrl: null);
+        var methods = catalogue.Current;
         var knownCurrency = CurrencyExtensions.TryParse(request.Currency, out var currency);
         if (string.IsNullOrWhiteSpace(request.Currency))
         {
@@ -38,7 +41,7 @@ public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
 
         if (knownCurrency)
         {
-            foreach (var (field, messages) in haiPayRules.Validate(currency, apply))
+            foreach (var (field, messages) in haiPayRules.Validate(currency, apply, methods))
             {
                 Add(field, messages);
             }
@@ -47,8 +50,8 @@ public sealed class CreateOrderValidator(ApplyRequestValidator haiPayRules)
         {
             // Without a currency, report only what is wrong whichever currency was meant (e.g. a malformed amount),
             // not the currency-specific limits and methods.
-            var asHkd = haiPayRules.Validate(Currency.HKD, apply);
-            var asUsd = haiPayRules.Validate(Currency.USD, apply);
+            var asHkd = haiPayRules.Validate(Currency.HKD, apply, methods);
+            var asUsd = haiPayRules.Validate(Currency.USD, apply, methods);
             foreach (var (field, messages) in asHkd.Where(e => asUsd.ContainsKey(e.Key)))
             {
                 Add(field, messages);

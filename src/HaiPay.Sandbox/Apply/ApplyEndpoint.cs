@@ -1,5 +1,6 @@
 using HaiPay.Catalogue;
 using HaiPay.Client;
+using HaiPay.Sandbox.Catalogue;
 using HaiPay.Sandbox.Faults;
 using HaiPay.Sandbox.Orders;
 using HaiPay.Sandbox.Wire;
@@ -16,7 +17,7 @@ internal sealed class ApplyEndpoint(
     SandboxState state,
     MerchantRequestReader reader,
     ApplyRequestValidator validator,
-    PaymentMethodCatalogue catalogue,
+    SandboxMethods methods,
     OrderLifecycle lifecycle,
     HaiPayEnvelope envelope,
     SandboxAddress address)
@@ -35,6 +36,7 @@ internal sealed class ApplyEndpoint(
         var (currency, fields, appId) = (merchant.Currency, merchant.Fields, merchant.AppId);
 
         var request = ToApplyRequest(fields);
+        var catalogue = methods.Current;
         var method = string.IsNullOrEmpty(request.InBankCode) ? null : catalogue.Find(currency, request.InBankCode);
         if (!string.IsNullOrEmpty(request.InBankCode) && method is null)
         {
@@ -49,7 +51,7 @@ internal sealed class ApplyEndpoint(
 
         var wellFormed = HaiPayAmount.TryParse(request.Amount, out var amount);
         var limitProblem = wellFormed ? LimitProblem(currency, method, amount) : null;
-        var fieldProblems = validator.Validate(currency, request)
+        var fieldProblems = validator.Validate(currency, request, catalogue)
             .Where(e => !(e.Key == "amount" && limitProblem is not null))
             .SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}"))
             .ToList();

@@ -8,7 +8,7 @@ namespace HaiPay.Sandbox.Checkout;
 /// partially buttons post to <c>/checkout/{orderNo}/{pay|fail|partial}</c>, which settles the order and redirects
 /// (303) to callBackUrl, or callBackFailUrl after Fail. A final order only shows its final state.
 /// </summary>
-internal sealed class CheckoutEndpoints(SandboxState state, OrderLifecycle lifecycle, PaymentMethodCatalogue catalogue)
+internal sealed class CheckoutEndpoints(SandboxState state, OrderLifecycle lifecycle, Catalogue.SandboxMethods methods)
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -57,7 +57,7 @@ internal sealed class CheckoutEndpoints(SandboxState state, OrderLifecycle lifec
     private IResult Page(SandboxOrder order, string? notice, int statusCode)
     {
         var view = order.Snapshot(state.Counters.For(order.OrderId));
-        return Results.Content(CheckoutPage.Render(view, catalogue.Find(view.Currency, view.InBankCode), notice),
+        return Results.Content(CheckoutPage.Render(view, methods.Current.Find(view.Currency, view.InBankCode), notice),
             "text/html; charset=utf-8", statusCode: statusCode);
     }
 

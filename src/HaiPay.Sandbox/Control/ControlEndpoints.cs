@@ -1,4 +1,6 @@
 using System.Net;
+using HaiPay.Catalogue;
+using HaiPay.Sandbox.Catalogue;
 using HaiPay.Sandbox.Faults;
 using HaiPay.Sandbox.Keys;
 using HaiPay.Sandbox.Orders;
@@ -10,7 +12,7 @@ internal sealed record OrderActionBody(string? Amount, string? ErrorMsg);
 
 /// <summary>
 /// The control API under <c>/_sandbox/</c> (JSON, loopback callers only): health, merchant settings, counters, orders
-/// and direct actions on them, behaviours, faults and reset. Bad input gets RFC 9457 problem details and changes nothing.
+/// and direct actions on them, behaviours, faults, payment methods and reset. Bad input gets RFC 9457 problem details and changes nothing.
 /// Every endpoint is documented with a curl example in docs/sandbox.md.
 /// </summary>
 internal static class ControlEndpoints
@@ -85,9 +87,32 @@ internal static class ControlEndpoints
         control.MapDelete("/faults/{id:guid}", (Guid id, SandboxState state) =>
             state.Faults.Remove(id) ? Results.NoContent() : NotFound($"No armed fault {id}."));
 
-        control.MapPost("/reset", (SandboxState state) =>
+        control.MapGet("/methods", (SandboxMethods methods) => Results.Ok(methods.Current.Methods.Select(MethodJson.From)));
+        control.MapPut("/methods/{currency}/{inBankCode}", async (string currency, string inBankCode, HttpContext http, SandboxMethods methods) =>
+        {
+            if (!CurrencyExtensions.TryParse(currency, out var parsed))
+            {
+                return NotFound($"Unknown currency '{currency}': use hkd or usd.");
+            }
+            var (change, problem) = await ControlJson.ReadAsync<MethodChange>(http);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            var (method, problems) = methods.Change(parsed, inBankCode, change!);
+            if (method is null)
+            {
+                return NotFound($"No {parsed} method {inBankCode}.");
+            }
+            return problems is not null
+                ? Results.ValidationProblem(problems, title: "The change is not valid.")
+                : Results.Ok(MethodJson.From(method));
+        });
+
+        control.MapPost("/reset", (SandboxState state, SandboxMethods methods) =>
         {
             state.Reset();
+            methods.Reset();
             return Results.NoContent();
         });
     }
@@ -153,6 +178,13 @@ internal static class ControlEndpoints
         }
         return next(context);
     }
+}
+
+/// <summary>A payment method as the control API shows it; limits as wire strings.</summary>
+internal sealed record MethodJson(string Currency, string PayType, string InBankCode, string Min, string Max, PaymentMethodState State)
+{
+    public static MethodJson From(PaymentMethod m) =>
+        new(m.Currency.ToString(), m.PayType, m.InBankCode, HaiPayAmount.Format(m.Min), HaiPayAmount.Format(m.Max), m.State);
 }
 
 /// <summary>An order as the control API shows it; money as wire strings.</summary>

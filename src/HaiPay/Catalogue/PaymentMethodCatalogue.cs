@@ -31,6 +31,33 @@ public sealed class PaymentMethodCatalogue
     public PaymentMethod? Find(Currency currency, string? inBankCode) =>
         Methods.FirstOrDefault(m => m.Currency == currency && string.Equals(m.InBankCode, inBankCode, StringComparison.Ordinal));
 
+    /// <summary>
+    /// This catalogue with <paramref name="currency"/>'s methods as HaiPay's live list has them: a method the list
+    /// names is available within the list's limits; a method it does not name is under maintenance (HaiPay accepts
+    /// nothing for it). Methods the list names that this catalogue does not know are left out (their payType is not in
+    /// the answer, so an apply could not be built): <see cref="NotConfigured"/> lists them. Other currencies are
+    /// unchanged.
+    /// </summary>
+    public PaymentMethodCatalogue WithLive(Currency currency, IReadOnlyList<LivePaymentMethod> live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        return new PaymentMethodCatalogue(Methods.Select(method =>
+        {
+            if (method.Currency != currency)
+            {
+                return method;
+            }
+            var listed = live.FirstOrDefault(l => string.Equals(l.InBankCode, method.InBankCode, StringComparison.Ordinal));
+            return listed is null
+                ? method with { State = PaymentMethodState.Maintenance }
+                : method with { State = PaymentMethodState.Available, Min = listed.SingleMinAmount, Max = listed.SingleMaxAmount };
+        }));
+    }
+
+    /// <summary>The methods of HaiPay's live list for <paramref name="currency"/> that this catalogue does not know.</summary>
+    public IReadOnlyList<LivePaymentMethod> NotConfigured(Currency currency, IReadOnlyList<LivePaymentMethod> live) =>
+        live.Where(l => Find(currency, l.InBankCode) is null).ToList();
+
     /// <summary>The seed catalogue, or the configured one when configuration lists methods.</summary>
     public static PaymentMethodCatalogue FromOptions(HaiPayOptions options)
     {

@@ -26,9 +26,15 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
 
     private readonly Regex _phone = CreatePhonePattern(options.PhonePattern);
 
-    public IReadOnlyDictionary<string, string[]> Validate(Currency currency, ApplyRequest request)
+    /// <summary>Validates against the catalogue this validator was built with.</summary>
+    public IReadOnlyDictionary<string, string[]> Validate(Currency currency, ApplyRequest request) =>
+        Validate(currency, request, catalogue);
+
+    /// <summary>Validates against <paramref name="methods"/>, e.g. the catalogue in force from HaiPay's live list.</summary>
+    public IReadOnlyDictionary<string, string[]> Validate(Currency currency, ApplyRequest request, PaymentMethodCatalogue methods)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(methods);
         var errors = new Errors();
 
         if (Required(errors, "orderId", request.OrderId) && request.OrderId.Length > OrderIdMaxLength)
@@ -36,7 +42,7 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
             errors.Add("orderId", $"orderId is {request.OrderId.Length} characters long; at most {OrderIdMaxLength} are allowed");
         }
 
-        var method = CheckMethod(errors, currency, request);
+        var method = CheckMethod(errors, methods, currency, request);
         CheckAmount(errors, currency, request.Amount, method);
 
         if (Required(errors, "name", request.Name) &&
@@ -71,15 +77,15 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
     }
 
     /// <summary>Checks inBankCode and payType; returns the method when it may take the payment.</summary>
-    private PaymentMethod? CheckMethod(Errors errors, Currency currency, ApplyRequest request)
+    private static PaymentMethod? CheckMethod(Errors errors, PaymentMethodCatalogue catalogue, Currency currency, ApplyRequest request)
     {
         var hasPayType = Required(errors, "payType", request.PayType);
-        var method = Required(errors, "inBankCode", request.InBankCode) ? FindMethod(errors, currency, request.InBankCode) : null;
+        var method = Required(errors, "inBankCode", request.InBankCode) ? FindMethod(errors, catalogue, currency, request.InBankCode) : null;
         if (method is null)
         {
             if (hasPayType && catalogue.Methods.All(m => m.Currency != currency || m.PayType != request.PayType))
             {
-                errors.Add("payType", $"payType {request.PayType} is not a {currency} payType ({KnownPayTypes(currency)})");
+                errors.Add("payType", $"payType {request.PayType} is not a {currency} payType ({KnownPayTypes(catalogue, currency)})");
             }
             return null;
         }
@@ -95,7 +101,7 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
         return method;
     }
 
-    private PaymentMethod? FindMethod(Errors errors, Currency currency, string inBankCode)
+    private static PaymentMethod? FindMethod(Errors errors, PaymentMethodCatalogue catalogue, Currency currency, string inBankCode)
     {
         var method = catalogue.Find(currency, inBankCode);
         if (method is null)
@@ -103,7 +109,7 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
             var elsewhere = catalogue.Methods.FirstOrDefault(m => m.InBankCode == inBankCode);
             errors.Add("inBankCode", elsewhere is not null
                 ? $"inBankCode {inBankCode} is not a {currency} method (it is a {elsewhere.Currency} method)"
-                : $"inBankCode {inBankCode} is not a known {currency} method ({KnownMethods(currency)})");
+                : $"inBankCode {inBankCode} is not a known {currency} method ({KnownMethods(catalogue, currency)})");
         }
         return method;
     }
@@ -206,10 +212,10 @@ public sealed partial class ApplyRequestValidator(PaymentMethodCatalogue catalog
         }
     }
 
-    private string KnownPayTypes(Currency currency) =>
+    private static string KnownPayTypes(PaymentMethodCatalogue catalogue, Currency currency) =>
         string.Join(", ", catalogue.Methods.Where(m => m.Currency == currency).Select(m => m.PayType).Distinct());
 
-    private string KnownMethods(Currency currency) =>
+    private static string KnownMethods(PaymentMethodCatalogue catalogue, Currency currency) =>
         string.Join(", ", catalogue.Methods.Where(m => m.Currency == currency).Select(m => m.InBankCode));
 
     private static Regex CreatePhonePattern(string pattern)

@@ -9,7 +9,25 @@ namespace Collect.Core.Tests.Orders;
 public sealed class CreateOrderValidatorTests
 {
     private static readonly CreateOrderValidator Validator =
-        new(new ApplyRequestValidator(PaymentMethodCatalogue.Seed, new HaiPayOptions()));
+        new(new ApplyRequestValidator(PaymentMethodCatalogue.Seed, new HaiPayOptions()), ConfiguredOnly());
+
+    /// <summary>The catalogue in force without HaiPay's live list: the configured (seed) one.</summary>
+    private static Collect.Core.Catalogue.LiveCatalogue ConfiguredOnly() => new(
+        new NoHaiPay(), PaymentMethodCatalogue.Seed,
+        Microsoft.Extensions.Options.Options.Create(new Collect.Core.Catalogue.CatalogueOptions { Live = false }),
+        TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Collect.Core.Catalogue.LiveCatalogue>.Instance);
+
+    private sealed class NoHaiPay : HaiPay.Client.IHaiPayClient
+    {
+        public Task<HaiPay.Client.ApplyResult> ApplyAsync(Currency currency, HaiPay.Client.ApplyRequest request, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyList<LivePaymentMethod>> GetPaymentConfigAsync(Currency currency, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<HaiPay.Client.QueryResult> QueryAsync(Currency currency, string orderId, string? orderNo = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+    }
 
     [Fact]
     public void A_valid_request_has_no_errors()
