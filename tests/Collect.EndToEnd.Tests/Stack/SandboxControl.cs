@@ -37,6 +37,10 @@ public sealed class SandboxControl : IDisposable
     public Task AddFaultAsync(SandboxFault fault, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "_sandbox/faults", fault, cancellationToken);
 
+    /// <summary>Changes one payment method at run time: <c>state</c> (available|maintenance), <c>min</c>, <c>max</c>.</summary>
+    public Task ChangeMethodAsync(string currency, string inBankCode, object change, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"_sandbox/methods/{currency}/{Uri.EscapeDataString(inBankCode)}", change, cancellationToken);
+
     /// <summary>Settles or confirms an order: <c>pay</c>, <c>fail</c>, <c>partial</c>, <c>over</c>, <c>confirm</c>, <c>resend-callback</c>.</summary>
     public Task ActAsync(string orderId, string action, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"_sandbox/orders/{Uri.EscapeDataString(orderId)}/{action}", new { }, cancellationToken);
