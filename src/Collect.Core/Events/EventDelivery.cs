@@ -81,31 +81,12 @@ public sealed partial class EventDelivery(
         var body = JsonSerializer.Serialize(new StorefrontEventBody(orderEvent.Id, orderEvent.Type, orderEvent.CreatedAt, orderEvent.Sequence,
             OrderView.From(order)), Json);
         var now = time.GetUtcNow();
-        var signature = EventSignature.Sign(now.ToUnixTimeSeconds(), body, await secrets.GetAsync(cancellationToken).ConfigureAwait(false));
+        var (signature, error) = await SignAsync(now.ToUnixTimeSeconds(), body, cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         int? status = null;
-        string? error = null;
-        try
+        if (signature is not null)
         {
-            using var attempt = new CancellationTokenSource(settings.AttemptTimeout);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, cancellationToken);
-            using var message = new HttpRequestMessage(HttpMethod.Post, settings.WebhookUrl)
-            {
-                Content = new StringContent(body, Encoding.UTF8, "application/json"),
-            };
-            message.Headers.TryAddWithoutValidation(EventSignature.Header, signature);
-            message.Headers.TryAddWithoutValidation("Collect-Event-Id", orderEvent.Id);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token)
-                .ConfigureAwait(false);
-            status = (int)response.StatusCode;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            error = $"no answer within {settings.AttemptTimeout.TotalSeconds:0.#} s";
-        }
-        catch (HttpRequestException ex)
-        {
-            error = ex.HttpRequestError.ToString();
+            (status, error) = await SendAsync(body, signature, orderEvent.Id, settings, cancellationToken).ConfigureAwait(false);
         }
         var duration = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var delivered = status is >= 200 and < 300;
@@ -145,6 +126,56 @@ public sealed partial class EventDelivery(
         LogAttempt(orderEvent.Id, request.Attempt, next.LastResult ?? "", result, duration);
         return result;
     }
+
+    /// <summary>
+    /// The signature header, or why there is none: an event is never sent unsigned, so a missing or unreadable secret
+    /// is a failed attempt and the delivery schedule goes on (to undelivered after the last attempt).
+    /// </summary>
+    private async Task<(string? Signature, string? Error)> SignAsync(long timestamp, string body, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> keys;
+        try
+        {
+            keys = await secrets.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSecretUnavailable(ex.GetType().Name);
+            return (null, $"signing secret unavailable ({ex.GetType().Name})");
+        }
+        return keys.Count > 0 ? (EventSignature.Sign(timestamp, body, keys), null) : (null, "no signing secret is configured");
+    }
+
+    /// <summary>One POST with the attempt timeout: the HTTP status, or why there is none.</summary>
+    private async Task<(int? Status, string? Error)> SendAsync(
+        string body, string signature, string eventId, EventOptions settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var attempt = new CancellationTokenSource(settings.AttemptTimeout);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token, cancellationToken);
+            using var message = new HttpRequestMessage(HttpMethod.Post, settings.WebhookUrl)
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            message.Headers.TryAddWithoutValidation(EventSignature.Header, signature);
+            message.Headers.TryAddWithoutValidation("Collect-Event-Id", eventId);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token)
+                .ConfigureAwait(false);
+            return ((int)response.StatusCode, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"no answer within {settings.AttemptTimeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, ex.HttpRequestError.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The storefront signing secret could not be read ({ErrorType}); storefront events are not sent until it can")]
+    private partial void LogSecretUnavailable(string errorType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storefront event {EventId}: attempt {Attempt} → {Result} ({Outcome}) in {DurationMs} ms")]
     private partial void LogAttempt(string eventId, int attempt, string result, DeliveryResult outcome, long durationMs);

@@ -1,3 +1,4 @@
+using Moq;
 using Collect.Core.Events;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
@@ -94,6 +95,40 @@ public sealed class EventDeliveryTests : IDisposable
 
         Assert.Equal(DeliveryResult.Delivered, manual);
         Assert.DoesNotContain((order.OrderId, 1), await index.UndeliveredAsync(1000));
+    }
+
+    [Fact]
+    public async Task Without_a_signing_secret_nothing_is_sent_and_the_event_follows_its_schedule_to_undelivered()
+    {
+        // Key Vault has no current secret (deleted, or never set): an event must neither go out unsigned nor stay
+        // Pending for ever — each attempt fails, and after the last it is listed undelivered for an operator.
+        var vault = new Moq.Mock<Azure.Security.KeyVault.Secrets.SecretClient>(Moq.MockBehavior.Strict);
+        vault.Setup(v => v.GetSecretAsync(Moq.It.IsAny<string>(), null, null, Moq.It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(404, "SecretNotFound"));
+        var delivery = new EventDelivery(Store, _product.GetRequiredService<OrderIndex>(),
+            new KeyVaultStorefrontSecrets(vault.Object, Microsoft.Extensions.Options.Options.Create(new CollectOptions()), TimeProvider.System),
+            _product.GetRequiredService<IHttpClientFactory>(), _product.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>(),
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
+        var unsigned = new EventDelivery(Store, _product.GetRequiredService<OrderIndex>(), new NoSecrets(),
+            _product.GetRequiredService<IHttpClientFactory>(), _product.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>(),
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
+        var order = await OrderWithEventAsync();
+
+        var first = await delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
+        var last = await unsigned.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 2, IsLast: true, "automatic"));
+
+        Assert.Equal((DeliveryResult.Retry, DeliveryResult.GaveUp), (first, last));
+        Assert.Empty(ReceivedFor(order.OrderId));
+        var (events, attempts) = await Store.GetEventsAsync(order.OrderId);
+        Assert.Equal((EventState.Failed, 2), (events.Single().State, events.Single().Attempts));
+        Assert.Equal(["signing secret unavailable (RequestFailedException)", "no signing secret is configured"], attempts.Select(a => a.Error));
+        Assert.All(attempts, a => Assert.Null(a.HttpStatus));
+        Assert.Contains((order.OrderId, 1), await _product.GetRequiredService<OrderIndex>().UndeliveredAsync(1000));
+    }
+
+    private sealed class NoSecrets : IStorefrontSecrets
+    {
+        public ValueTask<IReadOnlyList<string>> GetAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<string>>([]);
     }
 
     [Fact]
