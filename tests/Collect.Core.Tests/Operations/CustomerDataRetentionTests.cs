@@ -50,6 +50,30 @@ public sealed class CustomerDataRetentionTests : IDisposable
     private async Task<Order> ReadAsync(string orderId) => await Store.GetRequiredAsync(orderId);
 
     [Fact]
+    public async Task A_run_that_died_after_scrubbing_the_audit_is_finished_by_the_next_and_nothing_is_done_twice()
+    {
+        // A run killed between its two writes (audit text scrubbed, order row not yet marked): the order still holds
+        // its details and is not marked, so the next run erases it; a run after that finds nothing left to do.
+        var order = await OrderAsync(OrderStatus.Failed);
+        _time.Advance(Retention + TimeSpan.FromHours(1));
+        var scrubbed = await Store.ScrubAuditAsync(order.OrderId, CustomerDataRetention.ContactValues(await ReadAsync(order.OrderId)),
+            CustomerDataRetention.Replacement);
+        Assert.Equal(1, scrubbed);
+        Assert.Null((await ReadAsync(order.OrderId)).CustomerDataErasedAt);
+
+        var resumed = await RunAsync();
+        var again = await RunAsync();
+
+        Assert.Equal((1, 0), (resumed.Erased, resumed.AuditEntriesScrubbed));
+        Assert.Equal((0, 0), (again.Erased, again.AuditEntriesScrubbed));
+        var erased = await ReadAsync(order.OrderId);
+        Assert.Equal(("", "", ""), (erased.Name, erased.Phone, erased.Email));
+        var audit = await Store.GetAuditAsync(order.OrderId);
+        Assert.Single(audit, e => e.Kind == AuditKind.CustomerDataErased);
+        Assert.DoesNotContain("Chan Tai Man", audit.Single(e => e.Kind == AuditKind.CallbackReceived).RawBody);
+    }
+
+    [Fact]
     public async Task An_ended_order_past_the_period_loses_its_contact_details_and_keeps_its_money_and_history()
     {
         var order = await OrderAsync(OrderStatus.Succeeded);
