@@ -148,6 +148,21 @@ param dfMonAllowedUserNames string = ''
 @description('Comma-separated app roles (of the DfMon app registration) allowed into DfMon; set this or dfMonAllowedUserNames.')
 param dfMonAllowedAppRoles string = ''
 
+@description('Deploy the Azure Monitor alert rules and their e-mail action group (README "Operating it").')
+param deployAlerts bool = false
+
+@description('E-mail address (a person or a distribution list) the alerts go to (required when deployAlerts).')
+param alertEmail string = ''
+
+@description('Callbacks failing verification in 15 minutes above which the callback alert fires.')
+@minValue(1)
+param alertCallbackFailureThreshold int = 10
+
+@description('Percentage of HaiPay calls ending in a transient error (15 minutes, at least 10 calls) above which the HaiPay alert fires.')
+@minValue(1)
+@maxValue(100)
+param alertHaiPayTransientPercent int = 20
+
 var suffix = uniqueString(resourceGroup().id, namePrefix, environmentName)
 var tags = {
   application: namePrefix
@@ -156,6 +171,10 @@ var tags = {
 var storageAccountName = take('st${namePrefix}${environmentName}${suffix}', 24)
 var keyVaultName = take('kv-${namePrefix}-${environmentName}-${suffix}', 24)
 var applicationInsightsName = 'appi-${namePrefix}-${environmentName}-${suffix}'
+// Alerts without anyone to tell are refused: the deployment fails with this message instead of creating them.
+var checkedAlertEmail = deployAlerts && empty(alertEmail)
+  ? fail('alertEmail is required when deployAlerts is true.')
+  : alertEmail
 var deploymentContainerName = 'app-package'
 var dfMonDeploymentContainerName = 'dfmon-package'
 // The Functions host keeps its keys and locks here; created up front so DfMon can be granted just these.
@@ -302,6 +321,33 @@ module dfMon 'modules/dfMon.bicep' = if (deployDfMon) {
     allowedAppRoles: dfMonAllowedAppRoles
     applicationInsightsName: applicationInsightsName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
+    tags: tags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = if (deployAlerts) {
+  name: 'alerts'
+  params: {
+    location: location
+    namePrefix: 'alert-${namePrefix}-${environmentName}'
+    actionGroupShortName: take('${namePrefix}-${environmentName}', 12)
+    alertEmail: checkedAlertEmail
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    callbackFailureThreshold: alertCallbackFailureThreshold
+    haiPayTransientPercentThreshold: alertHaiPayTransientPercent
+    tags: tags
+  }
+}
+
+// The operations workbook costs nothing until opened, so every environment gets it.
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    name: guid(resourceGroup().id, namePrefix, environmentName, 'operations-workbook')
+    displayName: 'Collect operations (${environmentName})'
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
     tags: tags
   }
 }

@@ -36,3 +36,8 @@ param dfMonAllowedAppRoles = readEnvironmentVariable('DFMON_ALLOWED_APP_ROLES', 
 // Storefront events and the operations API (optional; see README "Operating it").
 param storefrontWebhookUrl = readEnvironmentVariable('STOREFRONT_WEBHOOK_URL', '')
 param opsEntraClientId = readEnvironmentVariable('OPS_ENTRA_CLIENT_ID', '')
+
+// Alerts (README "Operating it") go to ALERT_EMAIL, a person or a distribution list; dev has them only when it is set.
+var alertEmailAddress = readEnvironmentVariable('ALERT_EMAIL', '')
+param deployAlerts = !empty(alertEmailAddress)
+param alertEmail = alertEmailAddress

@@ -36,3 +36,7 @@ param dfMonAllowedAppRoles = readEnvironmentVariable('DFMON_ALLOWED_APP_ROLES', 
 // Storefront events and the operations API (optional; see README "Operating it").
 param storefrontWebhookUrl = readEnvironmentVariable('STOREFRONT_WEBHOOK_URL', '')
 param opsEntraClientId = readEnvironmentVariable('OPS_ENTRA_CLIENT_ID', '')
+
+// Production always alerts (README "Operating it"): ALERT_EMAIL, a person or a distribution list, is required.
+param deployAlerts = true
+param alertEmail = readEnvironmentVariable('ALERT_EMAIL')

@@ -27,6 +27,7 @@ public static class BicepCli
         "DFMON_ENTRA_CLIENT_ID",
         "DFMON_ALLOWED_USER_NAMES",
         "DFMON_ALLOWED_APP_ROLES",
+        "ALERT_EMAIL",
     ];
 
     /// <summary>The values a pipeline variable group must at least provide (the rest are optional).</summary>
@@ -35,6 +36,7 @@ public static class BicepCli
         ["HAIPAY_BASE_URL"] = "https://haipay-production.example",
         ["HAIPAY_HKD_APP_ID"] = "100001",
         ["HAIPAY_USD_APP_ID"] = "100002",
+        ["ALERT_EMAIL"] = "oncall@merchant.example",
     };
 
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);

@@ -98,6 +98,41 @@ public sealed class ParameterFileTests
             two["keyVaultSecretsOfficerPrincipalIds"]!["value"]!.AsArray().Select(id => id!.GetValue<string>()));
     }
 
+    [Fact]
+    public void Prod_always_deploys_the_alerts_to_the_configured_address()
+    {
+        var prod = CompiledTemplates.ParameterValues(Prod);
+
+        Assert.True(Value<bool>(prod, "deployAlerts"));
+        Assert.Equal(BicepCli.RequiredParameterEnvironment["ALERT_EMAIL"], Value<string>(prod, "alertEmail"));
+    }
+
+    [Fact]
+    public void Prod_refuses_to_build_without_an_alert_address()
+    {
+        var environment = BicepCli.RequiredParameterEnvironment.Where(variable => variable.Key != "ALERT_EMAIL").ToDictionary();
+
+        var result = BicepCli.Run(environment, "build-params", Prod, "--stdout");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("ALERT_EMAIL", result.StandardError);
+    }
+
+    [Fact]
+    public void Dev_deploys_the_alerts_only_when_an_alert_address_is_configured()
+    {
+        var environment = BicepCli.RequiredParameterEnvironment.Where(variable => variable.Key != "ALERT_EMAIL").ToDictionary();
+        var without = BicepCli.Run(environment, "build-params", Dev, "--stdout");
+        var with = CompiledTemplates.ParameterValues(Dev);
+
+        Assert.True(without.ExitCode == 0, without.Output);
+        var withoutValues = JsonNode.Parse(JsonNode.Parse(without.StandardOutput)!["parametersJson"]!.GetValue<string>())!["parameters"]!.AsObject();
+        Assert.False(Value<bool>(withoutValues, "deployAlerts"));
+        Assert.Equal("", Value<string>(withoutValues, "alertEmail"));
+        Assert.True(Value<bool>(with, "deployAlerts"));
+        Assert.Equal(BicepCli.RequiredParameterEnvironment["ALERT_EMAIL"], Value<string>(with, "alertEmail"));
+    }
+
     private static T Value<T>(JsonObject parameters, string name) =>
         (parameters[name] ?? throw new KeyNotFoundException($"The parameter file does not set '{name}'."))["value"]!.GetValue<T>();
 }
