@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Playwright;
+using TestSupport;
 using Xunit.Abstractions;
 
 namespace Collect.EndToEnd.Tests;
@@ -76,6 +78,31 @@ public sealed class CatalogueScenarioTests(CatalogueStackFixture fixture, ITestO
         await _stack.Orders.WaitForStatusAsync(after, "AwaitingPayment", Scenario.Patience);
         await _stack.Control.ActAsync(after, "pay");
         await _stack.Orders.WaitForStatusAsync(after, "Succeeded", Scenario.Patience);
+    });
+
+    [ChromiumFact]
+    public Task The_console_lists_the_methods_in_force_with_their_source() => _stack.RunAsync(output, async () =>
+    {
+        await WaitForMethodAsync("HKD", "WXPAY_SCANCODE", "Available");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
+            Headless = true,
+            Args = ChromiumFactAttribute.HeadlessArguments,
+        });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(90_000);
+        await page.GotoAsync(new Uri(_stack.Product.BaseUrl, "ops").ToString());
+
+        await page.Locator("[data-list=catalogue]").ClickAsync();
+
+        var wechat = page.Locator("#list-body tr", new PageLocatorOptions { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^\s*HKD\s*WXPAY_SCANCODE ") });
+        await wechat.WaitForAsync();
+        var cells = await wechat.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(["HKD", "EWALLET", "Available", "1.00", "1000.00"], new[] { cells[0], cells[2], cells[3], cells[4], cells[5] });
+        Assert.StartsWith("HaiPay, ", cells[6]);
+        Assert.Contains("+08:00", cells[6]);
     });
 
     private static bool Accepted(CreateAnswer answer) => answer.Status is HttpStatusCode.Created or HttpStatusCode.Accepted;

@@ -65,7 +65,24 @@
       $('list-body').replaceChildren();
     }
     try {
-      if (kind === 'undelivered') {
+      if (kind === 'catalogue') {
+        // What this instance validates new orders against, per currency, and where it came from.
+        const catalogue = await call('GET', 'ops/catalogue');
+        $('list-title').textContent = 'Payment methods in force';
+        $('list-head').replaceChildren(row(['Currency', 'Method', 'Pay type', 'State', 'Min', 'Max', 'Source'].map((h) => text('th', h))));
+        for (const c of catalogue.currencies) {
+          const source = c.source === 'live' ? `HaiPay, ${hkt(c.fetchedAt)}` : 'configured';
+          const problem = c.lastProblem ? ` (last fetch ${hkt(c.attemptedAt)}: ${c.lastProblem})` : '';
+          for (const m of c.methods) {
+            $('list-body').appendChild(row([c.currency, `${m.inBankCode} ${m.name}`, m.payType, text('td', m.state, `state ${m.state}`),
+              m.min, m.max, source + problem]));
+          }
+          for (const m of c.notConfigured) {
+            $('list-body').appendChild(row([c.currency, `${m.inBankCode} ${m.name}`, '', 'listed by HaiPay, not configured', m.min, m.max, source]));
+          }
+        }
+        $('more').hidden = true;
+      } else if (kind === 'undelivered') {
         const events = await call('GET', 'ops/events/undelivered');
         $('list-title').textContent = `Undelivered storefront events (${events.length})`;
         $('list-head').replaceChildren(row(['Event', 'Order', 'Type', 'Attempts', 'Last result'].map((h) => text('th', h))));
