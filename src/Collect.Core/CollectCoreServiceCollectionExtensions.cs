@@ -9,6 +9,7 @@ using Collect.Core.Operations;
 using Collect.Core.Keys;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
+using Collect.Core.Telemetry;
 using HaiPay;
 using HaiPay.Client;
 using Microsoft.Extensions.Azure;
@@ -41,6 +42,9 @@ public static class CollectCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectOptions>, CollectOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<CollectMetrics>();
+        services.TryAddSingleton<ICredentialLoadObserver, ConfiguredKeyLoads>();
         services.AddOptions<EventOptions>()
             .Bind(configuration.GetSection(EventOptions.SectionName))
             .ValidateOnStart();
@@ -82,6 +86,7 @@ public static class CollectCoreServiceCollectionExtensions
         services.AddHaiPayClient(configuration)
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureHaiPayResilience(resilience, sp.GetRequiredService<IOptions<HaiPayOptions>>().Value));
+        MeteredHaiPayClient.Decorate(services);
 
         services.TryAddSingleton<OrderStore>();
         services.TryAddSingleton<OrderIndex>();

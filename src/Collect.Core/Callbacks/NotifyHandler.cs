@@ -47,6 +47,7 @@ public sealed partial class NotifyHandler(
     IOptions<HaiPayOptions> haiPayOptions,
     IOptions<CollectOptions> collectOptions,
     TimeProvider time,
+    CollectMetrics metrics,
     ILogger<NotifyHandler> logger)
 {
     private const int MaxLedgerAttempts = 5;
@@ -56,6 +57,7 @@ public sealed partial class NotifyHandler(
 
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
     {
+        using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.Callback, orderId: null);
         var body = await RequestBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         var received = new AuditEntry
         {
@@ -67,6 +69,7 @@ public sealed partial class NotifyHandler(
         };
         if (body is null)
         {
+            Verified(span, TelemetryValues.Malformed);
             await KeepUnaddressedAsync(received with { Verification = CallbackVerification.Malformed, Detail = "body too large" }).ConfigureAwait(false);
             return Problems.TooLarge(RequestBody.MaxBytes);
         }
@@ -80,12 +83,14 @@ public sealed partial class NotifyHandler(
         }
         catch (CallbackFormatException ex)
         {
+            Verified(span, TelemetryValues.Malformed);
             await KeepUnaddressedAsync(received with { Verification = CallbackVerification.Malformed, Detail = ex.Message }).ConfigureAwait(false);
             LogMalformed(ex.Message);
             return Problems.BadRequest("The callback is malformed.", ex.Message);
         }
         if (!OrderIds.IsValid(notification.OrderId))
         {
+            Verified(span, TelemetryValues.Malformed);
             await KeepUnaddressedAsync(received with
             {
                 Verification = CallbackVerification.Malformed,
@@ -96,6 +101,7 @@ public sealed partial class NotifyHandler(
 
         var orderId = notification.OrderId;
         using var scope = logger.BeginOrderScope(orderId);
+        span?.SetTag(CollectTelemetry.OrderIdAttribute, orderId);
         var (verification, currency) = await VerifyAsync(fields, notification, cancellationToken).ConfigureAwait(false);
         var verified = CallbackVerification.IsVerified(verification);
         received = received with
@@ -108,6 +114,7 @@ public sealed partial class NotifyHandler(
         LogReceived(orderId, notification.StatusText, verification);
 
         var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
+        Verified(span, Result(verification, orderKnown: order is not null));
         if (order is null)
         {
             await KeepUnaddressedAsync(received with { Detail = $"no order {orderId}; {received.Detail}" }).ConfigureAwait(false);
@@ -207,10 +214,19 @@ public sealed partial class NotifyHandler(
             }
             if (await store.TrySaveCallbackLedgerAsync(decision.Next, entries, cancellationToken).ConfigureAwait(false))
             {
+                if (!decision.Store)
+                {
+                    metrics.CallbackSuppressed(TelemetryValues.NotStored);
+                }
+                if (!verified && wantsNudge && order.Status.IsWaiting() && !decision.Nudge)
+                {
+                    metrics.CallbackSuppressed(TelemetryValues.NudgeWindow);
+                }
                 return decision;
             }
         }
-        // Contended by a flood: counted nowhere, stored nowhere, and no nudge; the answer is the same.
+        // Contended by a flood: counted nowhere in the ledger, stored nowhere, and no nudge; the answer is the same.
+        metrics.CallbackSuppressed(TelemetryValues.LedgerContended);
         LogLedgerContended(order.OrderId);
         return new CallbackDecision(new CallbackLedger { OrderId = order.OrderId }, Store: false, Nudge: false, Replay: false, Summary: null);
     }
@@ -254,6 +270,20 @@ public sealed partial class NotifyHandler(
             LogNudgeFailed(ex, orderId);
         }
     }
+
+    /// <summary>Counts the callback's verification result and puts it on the span.</summary>
+    private void Verified(System.Diagnostics.Activity? span, string result)
+    {
+        metrics.CallbackVerified(result);
+        span?.SetTag(CollectTelemetry.VerificationAttribute, result);
+    }
+
+    /// <summary>The metric's result for a verification: verified, unknown_order (verified, no such order), error (keys unavailable), else rejected.</summary>
+    private static string Result(string verification, bool orderKnown) =>
+        verification == CallbackVerification.Error ? TelemetryValues.VerificationError
+        : !CallbackVerification.IsVerified(verification) ? TelemetryValues.Rejected
+        : orderKnown ? TelemetryValues.Verified
+        : TelemetryValues.UnknownOrder;
 
     /// <summary>A final callback the stored order already reflects (or can no longer change): a duplicate.</summary>
     private static bool AlreadySettled(OrderStatus status, CollectionStatus reported) => status switch

@@ -34,7 +34,9 @@ public sealed partial class ApplyActivity(
 
     public async Task<ApplyOutcome> ApplyAsync(string orderId, DurableTaskClient? client = null, CancellationToken cancellationToken = default)
     {
+        using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.Apply, orderId);
         var order = await ApplyOnceAsync(orderId, cancellationToken).ConfigureAwait(false);
+        span?.SetTag(CollectTelemetry.StatusAttribute, order.Status.ToString());
         await events.StartWrittenAsync(client, order).ConfigureAwait(false);
         return Outcome(order);
     }

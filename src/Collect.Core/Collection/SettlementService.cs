@@ -191,6 +191,8 @@ public sealed partial class SettlementService(
     private async Task<Answer> AskAsync(Order order, QueryReason reason, string? actor, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginOrderScope(order.OrderId);
+        using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.Query, order.OrderId);
+        span?.SetTag(CollectTelemetry.QueryReasonAttribute, reason.ToString());
         var entry = new AuditEntry { OrderId = order.OrderId, Kind = AuditKind.Query, Reason = reason.ToString(), Actor = actor };
         try
         {
@@ -207,11 +209,13 @@ public sealed partial class SettlementService(
         }
         catch (HaiPayRejectedException refused)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "HaiPay refused the query");
             LogQueryRefused(order.OrderId, reason, refused.Code);
             return new Answer(null, [entry with { Detail = "query refused", ErrorCode = refused.Code, ErrorMessage = refused.ProviderMessage }]);
         }
         catch (HaiPayTransientException failed)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failed.Reason.ToString());
             await store.AppendAuditAsync(entry with { Detail = $"query failed ({failed.Reason})" }, cancellationToken).ConfigureAwait(false);
             throw;
         }

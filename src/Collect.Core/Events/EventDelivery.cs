@@ -45,6 +45,7 @@ public sealed partial class EventDelivery(
     IHttpClientFactory http,
     IOptions<EventOptions> options,
     TimeProvider time,
+    CollectMetrics metrics,
     ILogger<EventDelivery> logger)
 {
     /// <summary>The named HttpClient deliveries use (no retries of its own: the schedule is the retry).</summary>
@@ -58,6 +59,9 @@ public sealed partial class EventDelivery(
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default)
     {
         using var scope = logger.BeginOrderScope(request.OrderId);
+        using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.EventDelivery, request.OrderId);
+        span?.SetTag(CollectTelemetry.EventSequenceAttribute, request.Sequence);
+        span?.SetTag(CollectTelemetry.AttemptAttribute, request.Attempt);
         var settings = options.Value;
         var order = await store.GetAsync(request.OrderId, cancellationToken).ConfigureAwait(false);
         var orderEvent = await store.GetEventAsync(request.OrderId, request.Sequence, cancellationToken).ConfigureAwait(false);
@@ -122,6 +126,16 @@ public sealed partial class EventDelivery(
         else if (delivered)
         {
             await index.RemoveUndeliveredAsync(next, cancellationToken).ConfigureAwait(false);
+        }
+        metrics.EventDelivered(result switch
+        {
+            DeliveryResult.Delivered => TelemetryValues.Delivered,
+            DeliveryResult.GaveUp => TelemetryValues.Abandoned,
+            _ => TelemetryValues.Failed,
+        }, request.Attempt);
+        if (!delivered)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, next.LastResult);
         }
         LogAttempt(orderEvent.Id, request.Attempt, next.LastResult ?? "", result, duration);
         return result;

@@ -30,6 +30,7 @@ public sealed partial class OrdersHandler(
     CreateOrderValidator validator,
     IOptions<CollectOptions> options,
     TimeProvider time,
+    CollectMetrics metrics,
     ILogger<OrdersHandler> logger)
 {
     /// <summary>How often create re-reads the order while it waits for the apply.</summary>
@@ -47,6 +48,8 @@ public sealed partial class OrdersHandler(
     /// </summary>
     public async Task<IResult> CreateAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken = default)
     {
+        // Current while the orchestration is scheduled: the Durable Task client carries this trace into it.
+        using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.Create, orderId: null);
         if (!IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType, "application/json");
@@ -76,6 +79,7 @@ public sealed partial class OrdersHandler(
         HaiPayAmount.TryParse(create.Amount, out var amount);
         var order = create.ToPendingOrder(currency, amount, time.GetUtcNow());
         using var scope = logger.BeginOrderScope(order.OrderId);
+        span?.SetTag(CollectTelemetry.OrderIdAttribute, order.OrderId);
 
         // Not cancelled with the request from here on: once the order is stored its orchestration must start, and the
         // work-list row written first means a crash at any point leaves the sweep something to find.
@@ -91,6 +95,7 @@ public sealed partial class OrdersHandler(
             }
             return await ReplayAsync(stored.Order, order.RequestHash, durable).ConfigureAwait(false);
         }
+        metrics.OrderCreated(order.Currency);
         LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,
             Mask.Phone(order.Phone), Mask.Email(order.Email));
 

@@ -29,6 +29,7 @@ public sealed partial class KeyVaultCredentialSource : IHaiPayCredentialSource
     private readonly IOptionsMonitor<HaiPayOptions> _haiPay;
     private readonly CollectOptions _options;
     private readonly TimeProvider _time;
+    private readonly CollectMetrics _metrics;
     private readonly ILogger<KeyVaultCredentialSource> _logger;
     private readonly Dictionary<Currency, SemaphoreSlim> _loadGates = Enum.GetValues<Currency>().ToDictionary(c => c, _ => new SemaphoreSlim(1, 1));
     private readonly ConcurrentDictionary<Currency, Loaded> _cache = new();
@@ -39,8 +40,10 @@ public sealed partial class KeyVaultCredentialSource : IHaiPayCredentialSource
         IOptionsMonitor<HaiPayOptions> haiPay,
         IOptions<CollectOptions> options,
         TimeProvider time,
+        CollectMetrics metrics,
         ILogger<KeyVaultCredentialSource> logger)
     {
+        _metrics = metrics;
         _secrets = secrets;
         _haiPay = haiPay;
         _options = options.Value;
@@ -82,6 +85,7 @@ public sealed partial class KeyVaultCredentialSource : IHaiPayCredentialSource
             }
             var credentials = await ReadFromVaultAsync(currency, cancellationToken).ConfigureAwait(false);
             _cache[currency] = new Loaded(credentials, _time.GetUtcNow());
+            _metrics.KeysLoaded(TelemetryValues.KeyVault);
             LogLoaded(currency, forced);
             return credentials;
         }
@@ -123,7 +127,7 @@ public sealed partial class KeyVaultCredentialSource : IHaiPayCredentialSource
     private async Task<string?> ReadSecretAsync(string name, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _secretReads);
-        CollectTelemetry.KeyVaultSecretReads.Add(1);
+        _metrics.KeyVaultSecretRead();
         try
         {
             var response = await _secrets.GetSecretAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);

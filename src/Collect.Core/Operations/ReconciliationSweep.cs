@@ -40,6 +40,7 @@ public sealed partial class ReconciliationSweep(
     EventDispatch events,
     IOptions<CollectOptions> options,
     TimeProvider time,
+    CollectMetrics metrics,
     ILogger<ReconciliationSweep> logger)
 {
     public const string Actor = "sweep";
@@ -49,6 +50,9 @@ public sealed partial class ReconciliationSweep(
 
     /// <summary>How long a work-list row may point at no order before it is dropped (create crashed before the insert).</summary>
     public static readonly TimeSpan MissingOrderPatience = TimeSpan.FromMinutes(10);
+
+    /// <summary>The <c>collect.sweep.actions</c> kind of a visit that threw (the row stays due); the others are <see cref="Action"/> in lower case.</summary>
+    public const string FailedKind = "failed";
 
     private enum Action
     {
@@ -73,11 +77,13 @@ public sealed partial class ReconciliationSweep(
             {
                 var action = await VisitAsync(durable, entry, cancellationToken).ConfigureAwait(false);
                 counts[action] = counts.GetValueOrDefault(action) + 1;
+                metrics.SweepAction(action.ToString().ToLowerInvariant());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The row stays due: the next run tries again.
                 failed++;
+                metrics.SweepAction(FailedKind);
                 LogVisitFailed(ex, entry.OrderId);
             }
         }
@@ -154,6 +160,10 @@ public sealed partial class ReconciliationSweep(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
+        if (now >= order.CreatedAt + settings.Deadline + settings.SweepGrace)
+        {
+            metrics.SweepFoundOverdue();
+        }
         var instance = await durable.GetInstanceAsync(order.OrderId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
         if (CollectionStart.IsLive(instance))
         {

@@ -4,6 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using Collect.Core.Events;
 using Collect.Core.Orders;
+using Collect.Core.Telemetry;
 using HaiPay;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,13 +50,15 @@ public sealed partial class OrderStore
     private readonly OrderIndex _index;
     private readonly TimeSpan _sweepGrace;
     private readonly ILogger<OrderStore> _logger;
+    private readonly CollectMetrics _metrics;
     private readonly Lock _initLock = new();
     private Task? _tableReady;
 
     public OrderStore(
         TableServiceClient service, IOptions<CollectOptions> options, IOptions<EventOptions> events, OrderIndex index,
-        TimeProvider time, ILogger<OrderStore> logger)
+        TimeProvider time, CollectMetrics metrics, ILogger<OrderStore> logger)
     {
+        _metrics = metrics;
         _service = service;
         _orders = service.GetTableClient(options.Value.OrdersTable);
         _events = events.Value;
@@ -210,6 +213,8 @@ public sealed partial class OrderStore
                     actions = actions.Append(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(written)));
                 }
                 var responses = await _orders.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                // Every status change is written here and nowhere else: counted once, after it committed.
+                _metrics.StatusChanged(current, next);
                 if (newList != oldList)
                 {
                     await _index.UnlistAsync(oldList, next, cancellationToken).ConfigureAwait(false);

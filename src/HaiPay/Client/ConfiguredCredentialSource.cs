@@ -14,7 +14,8 @@ namespace HaiPay.Client;
 /// <see cref="InvalidOperationException"/> naming it; an unreadable key throws <see cref="KeyFormatException"/>
 /// naming the setting. Neither message contains a value.
 /// </remarks>
-public sealed class ConfiguredCredentialSource(IOptionsMonitor<HaiPayOptions> options) : IHaiPayCredentialSource
+public sealed class ConfiguredCredentialSource(IOptionsMonitor<HaiPayOptions> options, ICredentialLoadObserver? observer = null)
+    : IHaiPayCredentialSource
 {
     private readonly ConcurrentDictionary<Currency, CachedCredentials> _cache = new();
 
@@ -34,6 +35,7 @@ public sealed class ConfiguredCredentialSource(IOptionsMonitor<HaiPayOptions> op
     {
         var credentials = Build(currency, source);
         _cache[currency] = new CachedCredentials(source, credentials);
+        observer?.Loaded(currency);
         return credentials;
     }
 
@@ -69,4 +71,10 @@ public sealed class ConfiguredCredentialSource(IOptionsMonitor<HaiPayOptions> op
     }
 
     private sealed record CachedCredentials(HaiPayOptions Source, HaiPayCredentials Credentials);
+}
+
+/// <summary>Told each time a credential source parses a currency's keys from its store (a cache answer is not a load).</summary>
+public interface ICredentialLoadObserver
+{
+    void Loaded(Currency currency);
 }

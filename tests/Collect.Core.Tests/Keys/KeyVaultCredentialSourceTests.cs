@@ -62,7 +62,7 @@ public sealed class KeyVaultCredentialSourceTests
             KeyCacheTtl = TimeSpan.FromMinutes(10),
             KeyRefreshMinInterval = TimeSpan.FromSeconds(30),
         });
-        return new KeyVaultCredentialSource(_vault.Object, monitor, collect, _time, NullLogger<KeyVaultCredentialSource>.Instance);
+        return new KeyVaultCredentialSource(_vault.Object, monitor, collect, _time, TestMetrics.Create(), NullLogger<KeyVaultCredentialSource>.Instance);
     }
 
     private int VaultReads(string name) =>

@@ -83,7 +83,7 @@ public sealed class CollectEnvironment : IAsyncLifetime
         });
         var tables = new TableServiceClient(Azurite.ConnectionString);
         return new OrderStore(tables, options, Microsoft.Extensions.Options.Options.Create(new Collect.Core.Events.EventOptions()),
-            new OrderIndex(tables, options), time ?? TimeProvider.System,
+            new OrderIndex(tables, options), time ?? TimeProvider.System, TestMetrics.Create(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OrderStore>.Instance);
     }
 }
