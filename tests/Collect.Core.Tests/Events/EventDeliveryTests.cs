@@ -108,10 +108,10 @@ public sealed class EventDeliveryTests : IDisposable
         var delivery = new EventDelivery(Store, _product.GetRequiredService<OrderIndex>(),
             new KeyVaultStorefrontSecrets(vault.Object, Microsoft.Extensions.Options.Options.Create(new CollectOptions()), TimeProvider.System),
             _product.GetRequiredService<IHttpClientFactory>(), _product.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>(),
-            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
+            TimeProvider.System, _product.GetRequiredService<Collect.Core.Telemetry.CollectMetrics>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
         var unsigned = new EventDelivery(Store, _product.GetRequiredService<OrderIndex>(), new NoSecrets(),
             _product.GetRequiredService<IHttpClientFactory>(), _product.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>(),
-            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
+            TimeProvider.System, _product.GetRequiredService<Collect.Core.Telemetry.CollectMetrics>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EventDelivery>.Instance);
         var order = await OrderWithEventAsync();
 
         var first = await delivery.DeliverAsync(new DeliveryRequest(order.OrderId, 1, 1, IsLast: false, "automatic"));
