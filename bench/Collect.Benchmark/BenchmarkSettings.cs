@@ -10,7 +10,7 @@ namespace Collect.Benchmark;
 /// </summary>
 public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOrders, int Compression, TimeSpan PayAfter, int Warmup, TimeSpan Idle)
 {
-    public static BenchmarkSettings Default { get; } = new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10, TimeSpan.FromSeconds(120));
+    public static BenchmarkSettings Default { get; } = new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10, TimeSpan.FromSeconds(90));
 
     /// <summary>The product's default query schedule and deadline (Collect:QueryBackoff, Collect:Deadline).</summary>
     public static IReadOnlyList<TimeSpan> ProductBackoff { get; } =

@@ -25,7 +25,7 @@ public static class CollectBenchmark
     /// <summary>The notified window ends this long after the last order: the first query timer (15 s) of each order fires, cancelled, within it.</summary>
     private static readonly TimeSpan SettleAfterLastOrder = TimeSpan.FromSeconds(20);
 
-    /// <summary>The idle bare engine runs at least this long before its idle is counted (task hub created, leases taken).</summary>
+    /// <summary>Both engines run this long before idle is counted (task hub created, leases taken, first sweep run).</summary>
     private static readonly TimeSpan IdleWarmUp = TimeSpan.FromSeconds(30);
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, TextWriter output)
@@ -52,6 +52,23 @@ public static class CollectBenchmark
         try
         {
             await stack.ReplaceProductAsync(Metered(QuietLogs));
+
+            // Idle first, before any order exists (later, the sweep works off each order's work-list row 2-3 min after
+            // its create, which is per-order work, not idle). The bare engine idles at the same time on its own hub.
+            var engineOptions = HostJsonEngineSettings.Apply(RepositoryRoot.Combine("host.json"), new DurableEngineOptions { WorkerId = "benchmark-bare" });
+            output.WriteLine($"Idle: {IdleWarmUp.TotalSeconds:0} s warm-up, then {settings.Idle.TotalSeconds:0} s with no orders, product and bare engine side by side...");
+            StorageWindow productIdle, bareIdle;
+            await using (var idleBare = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
+            {
+                await Task.Delay(IdleWarmUp);
+                var idleStart = meter.Snapshot();
+                var idleClock = System.Diagnostics.Stopwatch.StartNew();
+                await Task.Delay(settings.Idle);
+                var idleCounts = meter.Snapshot() - idleStart;
+                productIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
+                bareIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
+            }
+
             var paying = new SandboxBehaviour { AutoAction = "pay", AutoActionDelay = settings.PayAfter };
             await stack.Control.SetDefaultBehaviourAsync(paying);
             output.WriteLine($"Warm-up: {settings.Warmup} orders...");
@@ -66,22 +83,8 @@ public static class CollectBenchmark
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
 
-            // The engine's settings as shipped (host.json), for the bare engine as for the product.
-            var engineOptions = HostJsonEngineSettings.Apply(RepositoryRoot.Combine("host.json"), new DurableEngineOptions { WorkerId = "benchmark-bare" });
-            output.WriteLine($"Settling (the notified orders' cancelled query timers fire 15 s after their wait began), then {settings.Idle.TotalSeconds:0} s idle " +
-                             "for the product and, at the same time, an idle bare engine...");
-            StorageWindow notifiedStorage, productIdle, bareIdle;
-            await using (var idleBare = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
-            {
-                await Task.Delay(notified.Elapsed + SettleAfterLastOrder - notifiedClock.Elapsed is { } left && left > IdleWarmUp ? left : IdleWarmUp);
-                var idleStart = meter.Snapshot();
-                notifiedStorage = new StorageWindow(idleStart - storageBefore, notifiedClock.Elapsed, notified.Outcomes.Count);
-                var idleClock = System.Diagnostics.Stopwatch.StartNew();
-                await Task.Delay(settings.Idle);
-                var idleCounts = meter.Snapshot() - idleStart;
-                productIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
-                bareIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
-            }
+            await Task.Delay(notified.Elapsed + SettleAfterLastOrder - notifiedClock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var notifiedStorage = new StorageWindow(meter.Snapshot() - storageBefore, notifiedClock.Elapsed, notified.Outcomes.Count);
 
             output.WriteLine($"Restarting the runner with the query schedule compressed {settings.Compression}x " +
                              $"({settings.CompressedBackoff}; deadline {settings.CompressedHour:c} = 1 h)...");
@@ -119,6 +122,10 @@ public static class CollectBenchmark
                 bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
             }
 
+            output.WriteLine("Reading the stored timestamps of every order for the latency breakdown...");
+            var productSegments = await LatencyBreakdown.ProductAsync(stack.Azurite.ConnectionString, stack.TaskHub, notified);
+            var bareSegments = await LatencyBreakdown.BareAsync(stack.Azurite.ConnectionString, bare);
+
             output.WriteLine();
             Report(output, settings, startedAt, notified, notifiedCalls, keys, foundByQuery, foundByQueryCalls, silentHour, silentHourCalls, bare);
             output.WriteLine();
@@ -128,6 +135,10 @@ public static class CollectBenchmark
             output.WriteLine($"| of which order.succeeded | {deliveries.Succeeded / (double)notified.Outcomes.Count:0.00} | {deliveries.Succeeded} |");
             output.WriteLine();
             StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage);
+            output.WriteLine("Create → payUrl, where the time goes (stored timestamps; see docs/benchmark.md):");
+            output.WriteLine();
+            LatencyBreakdown.Print(output, "product, notified path", LatencyBreakdown.ProductSegments, productSegments);
+            LatencyBreakdown.Print(output, "bare engine", LatencyBreakdown.BareSegments, bareSegments);
             return 0;
         }
         catch

@@ -72,12 +72,14 @@ public static class StorageReport
         o.WriteLine($"| product: order store (orders, orderindex) / engine (task hub) | {F(product.PerOrder([ProductStore]))} / {F(product.PerOrder([ProductEngine]))} | - / {F(bare.PerOrder(BareOnly))} | |");
         if (silentHour is not null)
         {
-            o.WriteLine($"| product, callback dropped and unpaid through the compressed hour ({silentHour.Orders} orders, {silentHour.Duration.TotalSeconds:0} s), net of idle | {F(silentHour.PerOrderNetOfIdle(Product, productIdle))} | | |");
+            o.WriteLine($"| product, callback dropped and unpaid through the compressed hour ({silentHour.Orders} orders, {silentHour.Duration.TotalSeconds:0} s), net of idle; " +
+                        "includes the sweep working off the notified orders' work-list rows (2–3 min after their create) | " +
+                        $"{F(silentHour.PerOrderNetOfIdle(Product, productIdle))} | | |");
         }
         o.WriteLine();
         o.WriteLine(PriceNote);
         o.WriteLine();
-        o.WriteLine($"Idle (no orders; shipped host.json; counted over {productIdle.Duration.TotalSeconds:0} s after the settle, scaled to one hour):");
+        o.WriteLine($"Idle (before any order; shipped host.json; counted over {productIdle.Duration.TotalSeconds:0} s after a 30 s warm-up, scaled to one hour):");
         o.WriteLine();
         o.WriteLine("| transactions per hour, idle | product | bare engine | product / bare |");
         o.WriteLine("|---|---|---|---|");
