@@ -36,6 +36,8 @@ public sealed class BareEngine : IAsyncDisposable
         _host = host;
     }
 
+    private static string PayUrl(string orderId) => $"http://127.0.0.1/checkout/{orderId}";
+
     public static async Task<BareEngine> StartAsync(string storageConnection, DurableEngineOptions options)
     {
         var sidecar = await DurableSidecar.StartAsync(options, TaskHub, storageConnection, NullLoggerFactory.Instance);
@@ -53,7 +55,7 @@ public sealed class BareEngine : IAsyncDisposable
                     var status = await context.WaitForExternalEvent<int>(Event);
                     return status == 2 ? "Succeeded" : "Failed";
                 })
-                .AddActivityFunc<string, string>(Activity, (_, orderId) => $"http://127.0.0.1/checkout/{orderId}"));
+                .AddActivityFunc<string, string>(Activity, (_, orderId) => PayUrl(orderId)));
             worker.Configure(o =>
             {
                 o.Concurrency.MaximumConcurrentActivityWorkItems = options.MaxConcurrentActivities;
@@ -79,7 +81,8 @@ public sealed class BareEngine : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var reads = 1;
         await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, instanceId, new StartOrchestrationOptions(instanceId));
-        while ((await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))?.SerializedCustomStatus is null)
+        // The custom status is not null but empty once the first episode is stored: wait for the activity's result.
+        while (!HasPayUrl(await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true)))
         {
             reads++;
             await Task.Delay(ProductLoad.PayUrlPollInterval);
@@ -98,6 +101,9 @@ public sealed class BareEngine : IAsyncDisposable
         var status = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<string>()! : instance.RuntimeStatus.ToString();
         return new OrderOutcome(instanceId, startedAt, toPayUrl, clock.Elapsed, status, reads);
     }
+
+    private static bool HasPayUrl(OrchestrationMetadata? instance) =>
+        instance?.SerializedCustomStatus?.Contains("/checkout/", StringComparison.Ordinal) == true;
 
     public async ValueTask DisposeAsync()
     {

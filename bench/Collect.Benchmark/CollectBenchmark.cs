@@ -125,6 +125,11 @@ public static class CollectBenchmark
             output.WriteLine("Reading the stored timestamps of every order for the latency breakdown...");
             var productSegments = await LatencyBreakdown.ProductAsync(stack.Azurite.ConnectionString, stack.TaskHub, notified);
             var bareSegments = await LatencyBreakdown.BareAsync(stack.Azurite.ConnectionString, bare);
+            var timelines = new[]
+            {
+                await LatencyBreakdown.TimelineAsync(stack.Azurite.ConnectionString, stack.TaskHub, notified.Outcomes[^1]),
+                await LatencyBreakdown.TimelineAsync(stack.Azurite.ConnectionString, BareEngine.TaskHub, bare.Outcomes[^1]),
+            };
 
             output.WriteLine();
             Report(output, settings, startedAt, notified, notifiedCalls, keys, foundByQuery, foundByQueryCalls, silentHour, silentHourCalls, bare);
@@ -139,6 +144,12 @@ public static class CollectBenchmark
             output.WriteLine();
             LatencyBreakdown.Print(output, "product, notified path", LatencyBreakdown.ProductSegments, productSegments);
             LatencyBreakdown.Print(output, "bare engine", LatencyBreakdown.BareSegments, bareSegments);
+            output.WriteLine("History of the last order and the last bare orchestration (times from the client's start):");
+            output.WriteLine();
+            foreach (var timeline in timelines)
+            {
+                output.WriteLine($"- {timeline}");
+            }
             return 0;
         }
         catch

@@ -95,6 +95,24 @@ public static class LatencyBreakdown
         return result;
     }
 
+    /// <summary>One orchestration's History rows: event type, the engine's stamp and Azurite's commit time, relative to <paramref name="start"/>.</summary>
+    public static async Task<string> TimelineAsync(string connectionString, string taskHub, OrderOutcome outcome)
+    {
+        var history = new TableClient(connectionString, taskHub + "History");
+        var instance = await new TableClient(connectionString, taskHub + "Instances").GetEntityIfExistsAsync<TableEntity>(outcome.OrderId, "");
+        var lines = new List<(double At, string Text)>();
+        await foreach (var row in history.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {outcome.OrderId}")))
+        {
+            var stamp = row.GetDateTimeOffset("_Timestamp");
+            lines.Add(((stamp ?? row.Timestamp!.Value).Subtract(outcome.StartedAt).TotalMilliseconds,
+                $"{row.GetString("EventType") ?? row.RowKey}: stamped {Ms(stamp, outcome)}, committed {Ms(row.Timestamp, outcome)}"));
+        }
+        var text = string.Join("; ", lines.OrderBy(l => l.At).Select(l => l.Text));
+        return $"{outcome.OrderId}: created {Ms(instance.HasValue ? instance.Value!.GetDateTimeOffset("CreatedTime") : null, outcome)}, payUrl seen {outcome.ToPayUrl?.TotalMilliseconds:0} ms; {text}";
+    }
+
+    private static string Ms(DateTimeOffset? at, OrderOutcome outcome) => at is null ? "-" : $"{(at.Value - outcome.StartedAt).TotalMilliseconds:0} ms";
+
     /// <summary>Instance created; the start of each episode (OrchestratorStarted), oldest first; the first TaskCompleted.</summary>
     private static async Task<(DateTimeOffset? Created, List<DateTimeOffset?> Episodes, DateTimeOffset? FirstActivityDone)> EngineTimesAsync(
         TableClient instances, TableClient history, string instanceId)
