@@ -5,11 +5,12 @@ namespace Collect.Benchmark;
 /// <summary>
 /// <c>--orders</c> through the notified path (and the bare engine), <c>--concurrency</c> orders in flight,
 /// <c>--silent-orders</c> for the paths without callbacks, <c>--compression</c> of the query schedule for those paths,
-/// <c>--pay-after</c> (seconds) between payUrl and the customer paying, <c>--warmup</c> orders not measured.
+/// <c>--pay-after</c> (seconds) between payUrl and the customer paying, <c>--warmup</c> orders not measured,
+/// <c>--idle</c> (seconds) of no orders over which the idle storage transactions are counted.
 /// </summary>
-public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOrders, int Compression, TimeSpan PayAfter, int Warmup)
+public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOrders, int Compression, TimeSpan PayAfter, int Warmup, TimeSpan Idle)
 {
-    public static BenchmarkSettings Default { get; } = new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10);
+    public static BenchmarkSettings Default { get; } = new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10, TimeSpan.FromSeconds(90));
 
     /// <summary>The product's default query schedule and deadline (Collect:QueryBackoff, Collect:Deadline).</summary>
     public static IReadOnlyList<TimeSpan> ProductBackoff { get; } =
@@ -32,8 +33,9 @@ public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOr
                 "--compression" => settings with { Compression = Positive(args[i], value) },
                 "--pay-after" => settings with { PayAfter = TimeSpan.FromSeconds(NonNegative(args[i], value)) },
                 "--warmup" => settings with { Warmup = Positive(args[i], value) },
+                "--idle" => settings with { Idle = TimeSpan.FromSeconds(Positive(args[i], value)) },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use --orders, --concurrency, --silent-orders, --compression, --pay-after, --warmup."),
+                    $"Unknown option {args[i]}; use --orders, --concurrency, --silent-orders, --compression, --pay-after, --warmup, --idle."),
             };
         }
         return settings;

@@ -22,6 +22,12 @@ public static class CollectBenchmark
     /// <summary>Runner logs at Warning: console logging per request is not part of what is measured.</summary>
     private static readonly Dictionary<string, string> QuietLogs = new() { ["Logging:LogLevel:Default"] = "Warning" };
 
+    /// <summary>The notified window ends this long after the last order: the first query timer (15 s) of each order fires, cancelled, within it.</summary>
+    private static readonly TimeSpan SettleAfterLastOrder = TimeSpan.FromSeconds(20);
+
+    /// <summary>Both engines run this long before idle is counted (task hub created, leases taken, first sweep run).</summary>
+    private static readonly TimeSpan IdleWarmUp = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(BenchmarkSettings settings, TextWriter output)
     {
         var startedAt = DateTimeOffset.Now;
@@ -36,8 +42,33 @@ public static class CollectBenchmark
             },
             Product = QuietLogs,
         });
+        // Every storage client the benchmark measures reaches Azurite through the counting forwarder.
+        await using var meter = await StorageMeter.StartAsync(stack.Azurite, StorageReport.ProductStore, StorageReport.ProductEngine, StorageReport.Bare);
+        Dictionary<string, string> Metered(IReadOnlyDictionary<string, string> settings) => new(settings)
+        {
+            ["AzureWebJobsStorage"] = meter.ConnectionString(StorageReport.ProductEngine),
+            ["OrderStorage"] = meter.ConnectionString(StorageReport.ProductStore),
+        };
         try
         {
+            await stack.ReplaceProductAsync(Metered(QuietLogs));
+
+            // Idle first, before any order exists (later, the sweep works off each order's work-list row 2-3 min after
+            // its create, which is per-order work, not idle). The bare engine idles at the same time on its own hub.
+            var engineOptions = HostJsonEngineSettings.Apply(RepositoryRoot.Combine("host.json"), new DurableEngineOptions { WorkerId = "benchmark-bare" });
+            output.WriteLine($"Idle: {IdleWarmUp.TotalSeconds:0} s warm-up, then {settings.Idle.TotalSeconds:0} s with no orders, product and bare engine side by side...");
+            StorageWindow productIdle, bareIdle;
+            await using (var idleBare = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
+            {
+                await Task.Delay(IdleWarmUp);
+                var idleStart = meter.Snapshot();
+                var idleClock = System.Diagnostics.Stopwatch.StartNew();
+                await Task.Delay(settings.Idle);
+                var idleCounts = meter.Snapshot() - idleStart;
+                productIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
+                bareIdle = new StorageWindow(idleCounts, idleClock.Elapsed, 1);
+            }
+
             var paying = new SandboxBehaviour { AutoAction = "pay", AutoActionDelay = settings.PayAfter };
             await stack.Control.SetDefaultBehaviourAsync(paying);
             output.WriteLine($"Warm-up: {settings.Warmup} orders...");
@@ -45,10 +76,15 @@ public static class CollectBenchmark
 
             output.WriteLine($"Notified path: {settings.Orders} orders, {settings.Concurrency} at a time...");
             var keysBefore = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl);
+            var storageBefore = meter.Snapshot();
+            var notifiedClock = System.Diagnostics.Stopwatch.StartNew();
             var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
             var keys = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl) - keysBefore;
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
+
+            await Task.Delay(notified.Elapsed + SettleAfterLastOrder - notifiedClock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var notifiedStorage = new StorageWindow(meter.Snapshot() - storageBefore, notifiedClock.Elapsed, notified.Outcomes.Count);
 
             output.WriteLine($"Restarting the runner with the query schedule compressed {settings.Compression}x " +
                              $"({settings.CompressedBackoff}; deadline {settings.CompressedHour:c} = 1 h)...");
@@ -57,7 +93,7 @@ public static class CollectBenchmark
                 ["Collect:QueryBackoff"] = settings.CompressedBackoff,
                 ["Collect:Deadline"] = settings.CompressedHour.ToString("c", CultureInfo.InvariantCulture),
             };
-            await stack.ReplaceProductAsync(compressed);
+            await stack.ReplaceProductAsync(Metered(compressed));
             var silentCallbacks = new SandboxCallbacks { Drop = true };
 
             output.WriteLine($"Callbacks dropped, customer pays: {settings.SilentOrders} orders...");
@@ -67,15 +103,33 @@ public static class CollectBenchmark
 
             output.WriteLine($"Callbacks dropped, never paid: {settings.SilentOrders} orders through the first (compressed) hour...");
             await stack.Control.SetDefaultBehaviourAsync(new SandboxBehaviour { Callback = silentCallbacks });
+            var silentBefore = meter.Snapshot();
+            var silentClock = System.Diagnostics.Stopwatch.StartNew();
             var silentHour = await ProductLoad.RunAsync(stack.Orders, "silent", settings.SilentOrders, settings.SilentOrders);
+            var silentStorage = new StorageWindow(meter.Snapshot() - silentBefore, silentClock.Elapsed, silentHour.Outcomes.Count);
             var silentHourCalls = await ProviderCallsAsync(stack.Control, silentHour);
             await stack.Product.StopAsync();
 
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
-            // The baseline runs under the same shipped engine settings (host.json) as the product.
-            var engineOptions = HostJsonEngineSettings.Apply(RepositoryRoot.Combine("host.json"), new DurableEngineOptions { WorkerId = "benchmark-bare" });
-            await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Warmup, settings.Concurrency, settings.PayAfter);
-            var bare = await BareEngineLoad.RunAsync(stack.Azurite.ConnectionString, engineOptions, settings.Orders, settings.Concurrency, settings.PayAfter);
+            LoadResult bare;
+            StorageWindow bareStorage;
+            await using (var bareEngine = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
+            {
+                await bareEngine.RunAsync(settings.Warmup, settings.Concurrency, settings.PayAfter);
+                var bareBefore = meter.Snapshot();
+                var bareClock = System.Diagnostics.Stopwatch.StartNew();
+                bare = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter);
+                bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
+            }
+
+            output.WriteLine("Reading the stored timestamps of every order for the latency breakdown...");
+            var productSegments = await LatencyBreakdown.ProductAsync(stack.Azurite.ConnectionString, stack.TaskHub, notified);
+            var bareSegments = await LatencyBreakdown.BareAsync(stack.Azurite.ConnectionString, bare);
+            var timelines = new[]
+            {
+                await LatencyBreakdown.TimelineAsync(stack.Azurite.ConnectionString, stack.TaskHub, notified.Outcomes[^1]),
+                await LatencyBreakdown.TimelineAsync(stack.Azurite.ConnectionString, BareEngine.TaskHub, bare.Outcomes[^1]),
+            };
 
             output.WriteLine();
             Report(output, settings, startedAt, notified, notifiedCalls, keys, foundByQuery, foundByQueryCalls, silentHour, silentHourCalls, bare);
@@ -84,6 +138,18 @@ public static class CollectBenchmark
             output.WriteLine("|---|---|---|");
             output.WriteLine($"| deliveries answered 2xx (awaiting_payment, unless superseded, then succeeded) | {deliveries.Delivered / (double)notified.Outcomes.Count:0.00} | {deliveries.Delivered} |");
             output.WriteLine($"| of which order.succeeded | {deliveries.Succeeded / (double)notified.Outcomes.Count:0.00} | {deliveries.Succeeded} |");
+            output.WriteLine();
+            StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage);
+            output.WriteLine("Create → payUrl, where the time goes (stored timestamps; see docs/benchmark.md):");
+            output.WriteLine();
+            LatencyBreakdown.Print(output, "product, notified path", LatencyBreakdown.ProductSegments, productSegments);
+            LatencyBreakdown.Print(output, "bare engine", LatencyBreakdown.BareSegments, bareSegments);
+            output.WriteLine("History of the last order and the last bare orchestration (times from the client's start):");
+            output.WriteLine();
+            foreach (var timeline in timelines)
+            {
+                output.WriteLine($"- {timeline}");
+            }
             return 0;
         }
         catch

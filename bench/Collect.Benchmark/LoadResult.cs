@@ -1,7 +1,10 @@
 namespace Collect.Benchmark;
 
-/// <summary>What happened to one order (or bare orchestration): time to its payUrl, time to its final status, that status.</summary>
-public sealed record OrderOutcome(string OrderId, TimeSpan? ToPayUrl, TimeSpan ToFinal, string Status);
+/// <summary>
+/// What happened to one order (or bare orchestration): when the client started it (UTC), time to its payUrl, time to
+/// its final status, that status, and how many status reads the client made (each one storage read behind it).
+/// </summary>
+public sealed record OrderOutcome(string OrderId, DateTimeOffset StartedAt, TimeSpan? ToPayUrl, TimeSpan ToFinal, string Status, int StatusReads);
 
 /// <summary>A batch of orders run at some concurrency: outcomes and the wall time from the first start to the last final status.</summary>
 public sealed record LoadResult(IReadOnlyList<OrderOutcome> Outcomes, TimeSpan Elapsed)
@@ -11,6 +14,8 @@ public sealed record LoadResult(IReadOnlyList<OrderOutcome> Outcomes, TimeSpan E
     public Percentiles ToPayUrl => new(Outcomes.Where(o => o.ToPayUrl is not null).Select(o => o.ToPayUrl!.Value));
 
     public Percentiles ToFinal => new(Outcomes.Select(o => o.ToFinal));
+
+    public long StatusReads => Outcomes.Sum(o => (long)o.StatusReads);
 
     /// <summary>How many orders ended in each status, e.g. "200 Succeeded".</summary>
     public string Statuses => string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));

@@ -21,7 +21,9 @@ public static class ProductLoad
 
     private static async Task<OrderOutcome> OneAsync(OrdersApi orders, string orderId)
     {
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var reads = 0;
         var created = await orders.CreateAsync(OrderRequest.Hkd(orderId));
         if (created.Status is not (HttpStatusCode.Created or HttpStatusCode.Accepted))
         {
@@ -32,13 +34,14 @@ public static class ProductLoad
         while (!FinalStatuses.Contains(view.Status))
         {
             await Task.Delay(toPayUrl is null ? PayUrlPollInterval : FinalPollInterval);
+            reads++;
             view = await orders.GetAsync(orderId) ?? throw new InvalidOperationException($"Order {orderId} disappeared.");
             if (toPayUrl is null && view.PayUrl is not null)
             {
                 toPayUrl = clock.Elapsed;
             }
         }
-        return new OrderOutcome(orderId, toPayUrl, clock.Elapsed, view.Status);
+        return new OrderOutcome(orderId, startedAt, toPayUrl, clock.Elapsed, view.Status, reads);
     }
 }
 

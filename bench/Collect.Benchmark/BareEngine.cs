@@ -13,21 +13,35 @@ namespace Collect.Benchmark;
 
 /// <summary>
 /// The baseline: an orchestration of the product's shape (one activity, then wait for one event, then complete) with
-/// no product code, on the same engine (<see cref="DurableSidecar"/>, same options, same Azurite), in this process.
-/// The driver mirrors the storefront: start, poll until the activity's result shows in the custom status (the
-/// "payUrl"), wait as long as the customer takes, raise the event (the "callback"), poll until completed.
+/// no product code, on the same engine (<see cref="DurableSidecar"/>, same options, same Azurite), in this process,
+/// task hub <see cref="TaskHub"/>. <see cref="RunAsync"/> mirrors the storefront: start, poll until the activity's
+/// result shows in the custom status (the "payUrl"), wait as long as the customer takes, raise the event (the
+/// "callback"), poll until completed. Started and idle, it is the engine's idle cost.
 /// </summary>
-public static class BareEngineLoad
+public sealed class BareEngine : IAsyncDisposable
 {
+    public const string TaskHub = "benchbare";
     private const string Orchestrator = "BareCollection";
     private const string Activity = "BareApply";
     private const string Event = "notify";
 
-    public static async Task<LoadResult> RunAsync(
-        string storageConnection, DurableEngineOptions options, int count, int concurrency, TimeSpan payAfter)
+    private readonly DurableSidecar _sidecar;
+    private readonly GrpcChannel _channel;
+    private readonly IHost _host;
+
+    private BareEngine(DurableSidecar sidecar, GrpcChannel channel, IHost host)
     {
-        await using var sidecar = await DurableSidecar.StartAsync(options, "benchbare", storageConnection, NullLoggerFactory.Instance);
-        using var channel = GrpcChannel.ForAddress(sidecar.Address);
+        _sidecar = sidecar;
+        _channel = channel;
+        _host = host;
+    }
+
+    private static string PayUrl(string orderId) => $"http://127.0.0.1/checkout/{orderId}";
+
+    public static async Task<BareEngine> StartAsync(string storageConnection, DurableEngineOptions options)
+    {
+        var sidecar = await DurableSidecar.StartAsync(options, TaskHub, storageConnection, NullLoggerFactory.Instance);
+        var channel = GrpcChannel.ForAddress(sidecar.Address);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableTaskClient(client => client.UseGrpc(channel));
@@ -41,7 +55,7 @@ public static class BareEngineLoad
                     var status = await context.WaitForExternalEvent<int>(Event);
                     return status == 2 ? "Succeeded" : "Failed";
                 })
-                .AddActivityFunc<string, string>(Activity, (_, orderId) => $"http://127.0.0.1/checkout/{orderId}"));
+                .AddActivityFunc<string, string>(Activity, (_, orderId) => PayUrl(orderId)));
             worker.Configure(o =>
             {
                 o.Concurrency.MaximumConcurrentActivityWorkItems = options.MaxConcurrentActivities;
@@ -49,26 +63,28 @@ public static class BareEngineLoad
             });
             worker.UseGrpc(channel);
         });
-        using var host = builder.Build();
+        var host = builder.Build();
         await host.StartAsync();
-        try
-        {
-            var client = host.Services.GetRequiredService<DurableTaskClient>();
-            var run = Guid.NewGuid().ToString("N")[..8];
-            return await LoadResult.RunAsync(count, concurrency, index => OneAsync(client, $"bare-{run}-{index:D4}", payAfter));
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+        return new BareEngine(sidecar, channel, host);
+    }
+
+    public Task<LoadResult> RunAsync(int count, int concurrency, TimeSpan payAfter)
+    {
+        var client = _host.Services.GetRequiredService<DurableTaskClient>();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        return LoadResult.RunAsync(count, concurrency, index => OneAsync(client, $"bare-{run}-{index:D4}", payAfter));
     }
 
     private static async Task<OrderOutcome> OneAsync(DurableTaskClient client, string instanceId, TimeSpan payAfter)
     {
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var reads = 1;
         await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, instanceId, new StartOrchestrationOptions(instanceId));
-        while ((await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))?.SerializedCustomStatus is null)
+        // The custom status is not null but empty once the first episode is stored: wait for the activity's result.
+        while (!HasPayUrl(await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true)))
         {
+            reads++;
             await Task.Delay(ProductLoad.PayUrlPollInterval);
         }
         var toPayUrl = clock.Elapsed;
@@ -78,9 +94,22 @@ public static class BareEngineLoad
         while ((instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))?.RuntimeStatus
                is not (OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
         {
+            reads++;
             await Task.Delay(ProductLoad.FinalPollInterval);
         }
+        reads++;
         var status = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<string>()! : instance.RuntimeStatus.ToString();
-        return new OrderOutcome(instanceId, toPayUrl, clock.Elapsed, status);
+        return new OrderOutcome(instanceId, startedAt, toPayUrl, clock.Elapsed, status, reads);
+    }
+
+    private static bool HasPayUrl(OrchestrationMetadata? instance) =>
+        instance?.SerializedCustomStatus?.Contains("/checkout/", StringComparison.Ordinal) == true;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        _channel.Dispose();
+        await _sidecar.DisposeAsync();
     }
 }
