@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Text.Json;
 using HaiPay.Catalogue;
 using HaiPay.Sandbox.Keys;
 using HaiPay.Sandbox.Wire;
-using HaiPay.Signing;
-using Microsoft.Extensions.Options;
 
 namespace HaiPay.Sandbox.Catalogue;
 
@@ -15,10 +12,8 @@ namespace HaiPay.Sandbox.Catalogue;
 /// the platform key over <c>data</c>'s top-level fields, nested ones as their JSON text
 /// (<see cref="PaymentConfigAnswer.SignedFields"/>).
 /// </summary>
-internal sealed class PaymentConfigEndpoint(SandboxKeys keys, SandboxMethods methods, MerchantRequestCheck merchantCheck, IOptions<SandboxOptions> options)
+internal sealed class PaymentConfigEndpoint(SandboxKeys keys, SandboxMethods methods, MerchantRequestCheck merchantCheck, HaiPayEnvelope envelope)
 {
-    private readonly HaiPaySigner _signer = new(options.Value.Signature);
-
     public static void Map(IEndpointRouteBuilder routes) =>
         routes.MapPost("/common/payment/config", (HttpContext http, PaymentConfigEndpoint endpoint) => endpoint.HandleAsync(http));
 
@@ -42,10 +37,10 @@ internal sealed class PaymentConfigEndpoint(SandboxKeys keys, SandboxMethods met
         {
             return rejected;
         }
-        return Results.Bytes(Answer(currency, appId), "application/json; charset=utf-8");
+        return envelope.Success(currency, Data(appId, currency));
     }
 
-    private byte[] Answer(Currency currency, long appId)
+    private JsonElement Data(long appId, Currency currency)
     {
         var configs = methods.Current.Methods
             .Where(m => m.Currency == currency && m.State == PaymentMethodState.Available)
@@ -68,27 +63,6 @@ internal sealed class PaymentConfigEndpoint(SandboxKeys keys, SandboxMethods met
                 ["supportRefund"] = false,
             })
             .ToList();
-        var dataJson = JsonSerializer.Serialize(new Dictionary<string, object> { ["appId"] = appId, ["configs"] = configs });
-        var data = JsonDocument.Parse(dataJson).RootElement;
-        var sign = _signer.Sign(PaymentConfigAnswer.SignedFields(data), keys.For(currency).SecretKey, keys.PlatformPrivateKey);
-
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("status", "1");
-            json.WriteString("error", SandboxErrorCodes.Ok);
-            json.WriteString("msg", "");
-            json.WritePropertyName("data");
-            json.WriteStartObject();
-            foreach (var property in data.EnumerateObject())
-            {
-                property.WriteTo(json);
-            }
-            json.WriteString(CanonicalString.SignField, sign);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        return buffer.WrittenMemory.ToArray();
+        return JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["appId"] = appId, ["configs"] = configs });
     }
 }

@@ -13,6 +13,7 @@ internal sealed record MethodChange(PaymentMethodState? State, string? Min, stri
 internal sealed class SandboxMethods(PaymentMethodCatalogue initial)
 {
     private readonly Lock _lock = new();
+    private readonly PaymentMethodCatalogue _initial = initial;
     private PaymentMethodCatalogue _current = initial;
 
     public PaymentMethodCatalogue Current
@@ -66,7 +67,7 @@ internal sealed class SandboxMethods(PaymentMethodCatalogue initial)
     {
         lock (_lock)
         {
-            _current = initial;
+            _current = _initial;
         }
     }
 

@@ -22,7 +22,26 @@ internal sealed class HaiPayEnvelope(SandboxKeys keys, IOptions<SandboxOptions> 
 {
     private readonly HaiPaySigner _signer = new(options.Value.Signature);
 
-    public IResult Success(Currency currency, IReadOnlyList<WireField> data, bool corruptSignature = false)
+    public IResult Success(Currency currency, IReadOnlyList<WireField> data, bool corruptSignature = false) =>
+        Success(json => WriteSignedObject(json, currency, data, corruptSignature));
+
+    /// <summary>
+    /// A success envelope whose <c>data</c> nests objects and arrays (the payment config answer): signed over its
+    /// top-level fields, nested ones as their JSON text (<see cref="HaiPay.Catalogue.PaymentConfigAnswer.SignedFields"/>).
+    /// </summary>
+    public IResult Success(Currency currency, JsonElement data) => Success(json =>
+    {
+        var sign = _signer.Sign(HaiPay.Catalogue.PaymentConfigAnswer.SignedFields(data), keys.For(currency).SecretKey, keys.PlatformPrivateKey);
+        json.WriteStartObject();
+        foreach (var property in data.EnumerateObject())
+        {
+            property.WriteTo(json);
+        }
+        json.WriteString(CanonicalString.SignField, sign);
+        json.WriteEndObject();
+    });
+
+    private static IResult Success(Action<Utf8JsonWriter> writeData)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(buffer))
@@ -32,7 +51,7 @@ internal sealed class HaiPayEnvelope(SandboxKeys keys, IOptions<SandboxOptions> 
             json.WriteString("error", SandboxErrorCodes.Ok);
             json.WriteString("msg", "");
             json.WritePropertyName("data");
-            WriteSignedObject(json, currency, data, corruptSignature);
+            writeData(json);
             json.WriteEndObject();
         }
         return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
