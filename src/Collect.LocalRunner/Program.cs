@@ -1,4 +1,5 @@
 using Collect.Core;
+using Collect.Core.Telemetry;
 using Collect.LocalRunner;
 using Collect.LocalRunner.Diagnostics;
 using Collect.LocalRunner.Engine;
@@ -22,9 +23,11 @@ var hubName = engine.HubName is { Length: > 0 } configured
 
 using var engineLoggers = LoggerFactory.Create(logging => logging
     .AddConfiguration(builder.Configuration.GetSection("Logging"))
+    .AddWorkerLogLevels(builder.Configuration)
     .AddSimpleConsole(console => console.SingleLine = true));
 await using var sidecar = await DurableSidecar.StartAsync(engine, hubName, storage, engineLoggers);
 
+builder.AddCollectTelemetryExport();
 builder.Services.AddCollectCore(builder.Configuration);
 builder.Services.AddCredentialSourceMeter();
 builder.Services.AddCollectionWorker(sidecar, engine);

@@ -1,0 +1,45 @@
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Collect.Core.Telemetry;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
+
+namespace Collect.Functions;
+
+/// <summary>
+/// The worker's traces, metrics and logs to Application Insights through OpenTelemetry (host.json
+/// <c>telemetryMode: OpenTelemetry</c> makes the host do the same and hand its trace context to the worker). Ingestion
+/// is Entra ID only (the component has local auth disabled): the exporter signs in as the app's user-assigned identity.
+/// Without <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> (Core Tools on a laptop) nothing is exported.
+/// </summary>
+public static class TelemetryExport
+{
+    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>Service name the worker's telemetry carries (cloud role name in Application Insights).</summary>
+    public const string ServiceName = "collect-functions";
+
+    /// <summary>The worker's log levels (<see cref="TelemetryRegistration.WorkerLogLevels"/>), then the export.</summary>
+    public static FunctionsApplicationBuilder AddCollectTelemetryExport(this FunctionsApplicationBuilder builder)
+    {
+        builder.Logging.AddWorkerLogLevels(builder.Configuration);
+        var connectionString = builder.Configuration[ConnectionStringSetting];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return builder;
+        }
+        var identityClientId = builder.Configuration["AZURE_CLIENT_ID"];
+        builder.Services.AddCollectTelemetry(ServiceName)
+            .UseFunctionsWorkerDefaults()
+            .UseAzureMonitorExporter(exporter =>
+            {
+                exporter.ConnectionString = connectionString;
+                exporter.Credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+                {
+                    ManagedIdentityClientId = identityClientId,
+                });
+            });
+        return builder;
+    }
+}

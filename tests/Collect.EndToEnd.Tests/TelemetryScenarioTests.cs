@@ -1,0 +1,158 @@
+using System.Text.RegularExpressions;
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace Collect.EndToEnd.Tests;
+
+/// <summary>A stack whose runner exports its telemetry with OpenTelemetry's console exporter (metrics every second).</summary>
+public sealed class TelemetryStackFixture : IAsyncLifetime
+{
+    public CollectStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(new StackSettings
+    {
+        TaskHub = "e2etelemetry",
+        Product = new Dictionary<string, string>
+        {
+            ["Telemetry:Exporter"] = "console",
+            // OpenTelemetry reads its OTEL_* settings from configuration too.
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+            ["Collect:QueryBackoff"] = "00:05:00",
+            ["Collect:Deadline"] = "00:10:00",
+        },
+    });
+
+    public async Task DisposeAsync()
+    {
+        if (Stack is not null)
+        {
+            await Stack.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// The runner's OpenTelemetry as an operator sees it: one order's create, apply (with its HaiPay call) and callback are
+/// spans of one trace, carried through the Durable Task engine into the orchestration and its activity; the product's
+/// metrics are exported; nothing exported carries the customer's name, phone or email. Names are the contract's
+/// (README, Operating: telemetry), spelled out as an operator's query would.
+/// </summary>
+public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestOutputHelper output) : IClassFixture<TelemetryStackFixture>
+{
+    private readonly CollectStack _stack = fixture.Stack;
+
+    [Fact]
+    [Trait(ProductHost.RunnerOnlyTrait, ProductHost.RunnerOnly)] // Telemetry:Exporter is the runner's; the Functions app exports to Azure Monitor.
+    public Task One_order_is_one_trace_from_create_through_the_engine_to_the_apply_and_the_callback() => _stack.RunAsync(output, async () =>
+    {
+        var mark = _stack.MarkOutput();
+        var orderId = OrderRequest.NewOrderId("telemetry");
+        var request = OrderRequest.Hkd(orderId);
+        var created = await _stack.Orders.CreateAsync(request);
+        Assert.True(created.Status is System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Accepted, created.ToString());
+        await _stack.Orders.WaitForStatusAsync(orderId, "AwaitingPayment", Scenario.Patience);
+        await _stack.Control.ActAsync(orderId, "pay");
+        await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience);
+
+        var spans = await WaitForAsync(mark, found => found.Any(span => span.Name == "collect.callback" && span.OrderId == orderId)
+            && found.Any(span => span.Name.StartsWith("POST", StringComparison.Ordinal) && span.Tags.GetValueOrDefault("url.full", "").EndsWith("/hkd/collect/apply", StringComparison.Ordinal)));
+        var create = Assert.Single(spans, span => span.Name == "collect.create" && span.OrderId == orderId);
+        var trace = spans.Where(span => span.TraceId == create.TraceId).ToList();
+        output.WriteLine(string.Join("\n", trace.Select(span => $"{span.TraceId} {span.SpanId} ← {span.ParentSpanId} {span.Name}")));
+
+        // The storefront's request is the root; the create span is inside it.
+        var inbound = Assert.Single(trace, span => span.Name == "POST /api/orders");
+        Assert.Equal(inbound.SpanId, create.ParentSpanId);
+        // The engine carried the trace context into the orchestration and its apply activity.
+        Assert.Contains(trace, span => span.Name.StartsWith("orchestration:", StringComparison.Ordinal));
+        var apply = Assert.Single(trace, span => span.Name == "collect.apply");
+        Assert.Equal(orderId, apply.OrderId);
+        var haiPayCall = Assert.Single(trace, span => span.ParentSpanId == apply.SpanId && span.Name.StartsWith("POST", StringComparison.Ordinal)
+            && span.Tags.GetValueOrDefault("url.full", "").EndsWith("/hkd/collect/apply", StringComparison.Ordinal));
+        Assert.Equal("Client", haiPayCall.Kind);
+
+        // The engine's own traffic is not traced: no queue polling, no gRPC between the SDK and the sidecar.
+        Assert.DoesNotContain(spans, span => span.Tags.GetValueOrDefault("url.full", "").Contains("TaskHubSidecarService", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, span => span.Tags.GetValueOrDefault("url.full", "").Contains("/messages", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, span => span.Tags.GetValueOrDefault("url.full", "").Contains(_stack.TaskHub + "History", StringComparison.OrdinalIgnoreCase));
+        // The order's own storage work is: the create's writes are spans of the create.
+        Assert.Contains(trace, span => span.ParentSpanId == create.SpanId && span.Tags.GetValueOrDefault("url.full", "").Contains("$batch", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, span => span.Name.Contains("healthz", StringComparison.Ordinal));
+
+        var exported = _stack.OutputSince(mark);
+        Assert.Contains("collect.orders.created", exported);
+        Assert.Contains("collect.haipay.calls", exported);
+        Assert.Contains("collect.orders.ended", exported);
+        Assert.DoesNotContain(request.Name, exported);
+        Assert.DoesNotContain(request.Phone, exported);
+        Assert.DoesNotContain(request.Email, exported);
+    });
+
+    private async Task<IReadOnlyList<ExportedSpan>> WaitForAsync(StackOutputMark mark, Func<IReadOnlyList<ExportedSpan>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Scenario.Patience;
+        while (true)
+        {
+            // The console exporter batches: spans appear a few seconds after they end.
+            var spans = ExportedSpan.Parse(_stack.Product.Runs[^1].OutputSince(mark.Product.GetValueOrDefault(_stack.Product.Runs[^1])));
+            if (condition(spans) || DateTime.UtcNow > deadline)
+            {
+                return spans;
+            }
+            await Task.Delay(500);
+        }
+    }
+}
+
+/// <summary>A span as OpenTelemetry's console exporter prints it (<c>Activity.TraceId: …</c> lines, then indented tags).</summary>
+public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentSpanId, string Name, string Kind, IReadOnlyDictionary<string, string> Tags)
+{
+    public string? OrderId => Tags.GetValueOrDefault("collect.order_id");
+
+    private static readonly Regex Field = new(@"^\[[^\]]+\] Activity\.(?<key>\w+):\s*(?<value>.*)$");
+    private static readonly Regex Tag = new(@"^\[[^\]]+\]\s+(?<key>[^:\s]+): (?<value>.*)$");
+
+    public static IReadOnlyList<ExportedSpan> Parse(string output)
+    {
+        var spans = new List<ExportedSpan>();
+        Dictionary<string, string>? fields = null;
+        Dictionary<string, string>? tags = null;
+        var inTags = false;
+        foreach (var line in output.Split('\n'))
+        {
+            var text = line.TrimEnd('\r');
+            var field = Field.Match(text);
+            if (field.Success)
+            {
+                if (field.Groups["key"].Value == "TraceId")
+                {
+                    Add();
+                    fields = [];
+                    tags = [];
+                }
+                fields?.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value.Trim());
+                inTags = field.Groups["key"].Value == "Tags";
+                continue;
+            }
+            var tag = Tag.Match(text);
+            if (inTags && tag.Success)
+            {
+                tags?.TryAdd(tag.Groups["key"].Value, tag.Groups["value"].Value.Trim());
+                continue;
+            }
+            inTags = false;
+        }
+        Add();
+        return spans;
+
+        void Add()
+        {
+            if (fields is not null && fields.TryGetValue("TraceId", out var traceId) && fields.TryGetValue("SpanId", out var spanId)
+                && fields.TryGetValue("DisplayName", out var name))
+            {
+                spans.Add(new ExportedSpan(traceId, spanId, fields.GetValueOrDefault("ParentSpanId"), name,
+                    fields.GetValueOrDefault("Kind", ""), tags!));
+            }
+        }
+    }
+}
