@@ -17,6 +17,10 @@ public static class TelemetryExport
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
+    /// <summary>Traces kept per second per instance (rate-limited sampling, whole traces); metrics are never sampled.</summary>
+    public const string TracesPerSecondSetting = "Telemetry:TracesPerSecond";
+    public const double DefaultTracesPerSecond = 5;
+
     /// <summary>Service name the worker's telemetry carries (cloud role name in Application Insights).</summary>
     public const string ServiceName = "collect-functions";
 
@@ -30,11 +34,19 @@ public static class TelemetryExport
             return builder;
         }
         var identityClientId = builder.Configuration["AZURE_CLIENT_ID"];
+        var tracesPerSecond = builder.Configuration.GetValue(TracesPerSecondSetting, DefaultTracesPerSecond);
+        if (!(tracesPerSecond > 0) || double.IsInfinity(tracesPerSecond))
+        {
+            throw new InvalidOperationException($"{TracesPerSecondSetting} must be a positive number of traces per second (was {tracesPerSecond}).");
+        }
         builder.Services.AddCollectTelemetry(ServiceName)
             .UseFunctionsWorkerDefaults()
             .UseAzureMonitorExporter(exporter =>
             {
                 exporter.ConnectionString = connectionString;
+                exporter.TracesPerSecond = tracesPerSecond;
+                // A warning or error is exported even when its trace was sampled out.
+                exporter.EnableTraceBasedLogsSampler = false;
                 exporter.Credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
                 {
                     ManagedIdentityClientId = identityClientId,

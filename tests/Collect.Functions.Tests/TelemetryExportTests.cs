@@ -49,6 +49,28 @@ public sealed class TelemetryExportTests
         var exporter = host.Services.GetRequiredService<IOptionsMonitor<AzureMonitorExporterOptions>>().Get(Options.DefaultName);
         Assert.Equal(ConnectionString, exporter.ConnectionString);
         Assert.IsType<DefaultAzureCredential>(exporter.Credential);
+        Assert.Equal(TelemetryExport.DefaultTracesPerSecond, exporter.TracesPerSecond);
+        Assert.False(exporter.EnableTraceBasedLogsSampler);
+    }
+
+    [Fact]
+    public void The_trace_rate_can_be_set_and_a_wrong_one_stops_the_worker()
+    {
+        using var host = BuildWorker(new()
+        {
+            [TelemetryExport.ConnectionStringSetting] = ConnectionString,
+            [TelemetryExport.TracesPerSecondSetting] = "20",
+        });
+        Assert.Equal(20, host.Services.GetRequiredService<IOptionsMonitor<AzureMonitorExporterOptions>>().Get(Options.DefaultName).TracesPerSecond);
+
+        foreach (var wrong in new[] { "0", "-1", "NaN" })
+        {
+            Assert.Throws<InvalidOperationException>(() => BuildWorker(new()
+            {
+                [TelemetryExport.ConnectionStringSetting] = ConnectionString,
+                [TelemetryExport.TracesPerSecondSetting] = wrong,
+            }));
+        }
     }
 
     [Fact]
