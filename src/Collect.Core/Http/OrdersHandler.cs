@@ -136,13 +136,30 @@ public sealed partial class OrdersHandler(
         return TypedResults.Ok(OrderView.From(existing));
     }
 
-    /// <summary>Polls the stored order until the apply finished (201 / 422) or the wait is over (202).</summary>
+    /// <summary>
+    /// Re-reads the stored order until the apply finished (201 / 422) or the wait is over (202): when this process
+    /// commits a change to the row (the apply ran here), at once; otherwise every <see cref="CreatePollInterval"/>.
+    /// </summary>
     private async Task<IResult> AwaitApplyAsync(Order order, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PollApplyAsync(order, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            store.Changes.Forget(order.OrderId);
+        }
+    }
+
+    private async Task<IResult> PollApplyAsync(Order order, CancellationToken cancellationToken)
     {
         var giveUpAt = time.GetUtcNow() + options.Value.CreateWait;
         var current = order;
         while (true)
         {
+            // Taken before the read, so a change committed between the read and the wait still wakes it.
+            var changed = store.Changes.Next(order.OrderId);
             current = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
             if (current.Status == OrderStatus.Rejected)
             {
@@ -166,7 +183,11 @@ public sealed partial class OrdersHandler(
                 LogStillApplying(current.OrderId);
                 return TypedResults.Accepted(Location(current.OrderId), OrderView.From(current));
             }
-            await Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, cancellationToken).ConfigureAwait(false);
+            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopDelay.Token);
+            await Task.WhenAny(changed, poll).ConfigureAwait(false);
+            await stopDelay.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
