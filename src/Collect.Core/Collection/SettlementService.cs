@@ -108,9 +108,15 @@ public sealed partial class SettlementService(
     /// changes nothing; a transient failure is audited and propagates.
     /// </summary>
     public async Task<Settlement> QueryAsync(
-        string orderId, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default)
+        string orderId, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default) =>
+        await QueryAsync(await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false), reason, skipWhenFinal, actor, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary>As <see cref="QueryAsync(string, QueryReason, bool, string?, CancellationToken)"/>, from the order as the caller just read it (its update conditional on that read's ETag).</summary>
+    public async Task<Settlement> QueryAsync(
+        Order order, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default)
     {
-        var order = await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false);
+        var orderId = order.OrderId;
         if (order.Status == OrderStatus.Rejected || order.HasUncheckedRefusal() || (skipWhenFinal && order.Status.IsFinal()))
         {
             return new Settlement(order, null, Answered: false);
