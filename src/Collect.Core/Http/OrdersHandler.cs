@@ -21,8 +21,9 @@ namespace Collect.Core.Http;
 /// sends its own notifyUrl and the configured appId. Create first adds the order's row to the sweep's work list, then
 /// stores the order (a conditional insert, so two identical requests racing each other make one order and one
 /// orchestration), then schedules the orchestration with instance id = orderId — none of it cancelled by the caller
-/// going away, and a crash between any two steps is found by the reconciliation sweep — and then polls the store
-/// until the apply finished or <see cref="CollectOptions.CreateWait"/> passed.
+/// going away, and a crash between any two steps is found by the reconciliation sweep — and then re-reads the stored
+/// order until the apply finished or <see cref="CollectOptions.CreateWait"/> passed (at once when the apply commits in
+/// this process, else every <see cref="CreatePollInterval"/>).
 /// </remarks>
 public sealed partial class OrdersHandler(
     OrderStore store,
