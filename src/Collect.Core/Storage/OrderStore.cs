@@ -171,7 +171,8 @@ public sealed partial class OrderStore
     /// As <see cref="UpdateAsync(string, Func{Order, Order}, string, Func{Order, Order, IEnumerable{AuditEntry}}?, CancellationToken)"/>,
     /// but the first attempt starts from <paramref name="stored"/> (the row as this caller just read or wrote it, with
     /// its ETag) instead of reading it again. The write stays conditional on that ETag: should the row have changed
-    /// since, it fails with 412 and the next attempt re-reads, as for any conflict.
+    /// since, it fails with 412 and the next attempt re-reads, as for any conflict. When the transition changes nothing
+    /// on <paramref name="stored"/>, the row is read again and the transition re-applied, as without it.
     /// </summary>
     public Task<Order?> UpdateAsync(
         Order stored,
@@ -192,14 +193,18 @@ public sealed partial class OrderStore
         await EnsureTablesAsync().ConfigureAwait(false);
         for (var attempt = 1; attempt <= MaxUpdateAttempts; attempt++)
         {
-            var current = attempt == 1 && stored is not null
-                ? stored
-                : await GetAsync(orderId, cancellationToken).ConfigureAwait(false);
+            var fromCaller = attempt == 1 && stored is not null;
+            var current = fromCaller ? stored : await GetAsync(orderId, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 return null;
             }
             var next = transition(current);
+            if (next == current && fromCaller)
+            {
+                // "Nothing changes" is decided on a fresh read only: no ETag guards it.
+                continue;
+            }
             var entries = (audit?.Invoke(current, next) ?? []).ToList();
             if (next == current)
             {
