@@ -21,9 +21,9 @@ namespace Collect.Benchmark;
 public sealed class BareEngine : IAsyncDisposable
 {
     public const string TaskHub = "benchbare";
-    private const string Orchestrator = "BareCollection";
+    public const string Orchestrator = "BareCollection";
     private const string Activity = "BareApply";
-    private const string Event = "notify";
+    public const string Event = "notify";
 
     private readonly DurableSidecar _sidecar;
     private readonly GrpcChannel _channel;
@@ -68,9 +68,11 @@ public sealed class BareEngine : IAsyncDisposable
         return new BareEngine(sidecar, channel, host);
     }
 
+    public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
+
     public Task<LoadResult> RunAsync(int count, int concurrency, TimeSpan payAfter)
     {
-        var client = _host.Services.GetRequiredService<DurableTaskClient>();
+        var client = Client;
         var run = Guid.NewGuid().ToString("N")[..8];
         return LoadResult.RunAsync(count, concurrency, index => OneAsync(client, $"bare-{run}-{index:D4}", payAfter));
     }
@@ -102,7 +104,7 @@ public sealed class BareEngine : IAsyncDisposable
         return new OrderOutcome(instanceId, startedAt, toPayUrl, clock.Elapsed, status, reads);
     }
 
-    private static bool HasPayUrl(OrchestrationMetadata? instance) =>
+    public static bool HasPayUrl(OrchestrationMetadata? instance) =>
         instance?.SerializedCustomStatus?.Contains("/checkout/", StringComparison.Ordinal) == true;
 
     public async ValueTask DisposeAsync()

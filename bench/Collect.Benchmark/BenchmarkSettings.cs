@@ -6,11 +6,18 @@ namespace Collect.Benchmark;
 /// <c>--orders</c> through the notified path (and the bare engine), <c>--concurrency</c> orders in flight,
 /// <c>--silent-orders</c> for the paths without callbacks, <c>--compression</c> of the query schedule for those paths,
 /// <c>--pay-after</c> (seconds) between payUrl and the customer paying, <c>--warmup</c> orders not measured,
-/// <c>--idle</c> (seconds) of no orders over which the idle storage transactions are counted.
+/// <c>--idle</c> (seconds) of no orders over which the idle storage transactions are counted; <c>--capacity</c>
+/// (opt-in: "default" or rates like 2,4,6) the open-loop arrival rates, each held for <c>--capacity-step</c> seconds.
 /// </summary>
-public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOrders, int Compression, TimeSpan PayAfter, int Warmup, TimeSpan Idle)
+public sealed record BenchmarkSettings(
+    int Orders, int Concurrency, int SilentOrders, int Compression, TimeSpan PayAfter, int Warmup, TimeSpan Idle,
+    IReadOnlyList<double> CapacityRates, TimeSpan CapacityStep)
 {
-    public static BenchmarkSettings Default { get; } = new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10, TimeSpan.FromSeconds(90));
+    public static BenchmarkSettings Default { get; } =
+        new(200, 20, 20, 60, TimeSpan.FromSeconds(0.5), 10, TimeSpan.FromSeconds(90), [], TimeSpan.FromSeconds(30));
+
+    /// <summary>The open-loop rates (orders per second) <c>--capacity default</c> steps through.</summary>
+    public static IReadOnlyList<double> DefaultCapacityRates { get; } = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24];
 
     /// <summary>The product's default query schedule and deadline (Collect:QueryBackoff, Collect:Deadline).</summary>
     public static IReadOnlyList<TimeSpan> ProductBackoff { get; } =
@@ -34,8 +41,10 @@ public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOr
                 "--pay-after" => settings with { PayAfter = TimeSpan.FromSeconds(NonNegative(args[i], value)) },
                 "--warmup" => settings with { Warmup = Positive(args[i], value) },
                 "--idle" => settings with { Idle = TimeSpan.FromSeconds(Positive(args[i], value)) },
+                "--capacity" => settings with { CapacityRates = Rates(args[i], value) },
+                "--capacity-step" => settings with { CapacityStep = TimeSpan.FromSeconds(Positive(args[i], value)) },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use --orders, --concurrency, --silent-orders, --compression, --pay-after, --warmup, --idle."),
+                    $"Unknown option {args[i]}; use --orders, --concurrency, --silent-orders, --compression, --pay-after, --warmup, --idle, --capacity, --capacity-step."),
             };
         }
         return settings;
@@ -60,6 +69,22 @@ public sealed record BenchmarkSettings(int Orders, int Concurrency, int SilentOr
                 return queries;
             }
         }
+    }
+
+    /// <summary>"default" or rising rates in orders per second, comma-separated ("2,4,6").</summary>
+    private static IReadOnlyList<double> Rates(string name, string value)
+    {
+        if (value == "default")
+        {
+            return DefaultCapacityRates;
+        }
+        var rates = value.Split(',').Select(r =>
+            double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new ArgumentException($"{name} takes 'default' or rates in orders per second like 2,4,6, not '{value}'.")).ToList();
+        return rates.Zip(rates.Skip(1)).All(p => p.First < p.Second)
+            ? rates
+            : throw new ArgumentException($"{name} rates must rise, not '{value}'.");
     }
 
     private static int Positive(string name, string value) =>

@@ -86,6 +86,13 @@ public static class CollectBenchmark
             await Task.Delay(notified.Elapsed + SettleAfterLastOrder - notifiedClock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
             var notifiedStorage = new StorageWindow(meter.Snapshot() - storageBefore, notifiedClock.Elapsed, notified.Outcomes.Count);
 
+            IReadOnlyList<CapacityStep> productCapacity = [];
+            if (settings.CapacityRates.Count > 0)
+            {
+                output.WriteLine($"Open-loop capacity, product: {string.Join(", ", settings.CapacityRates)} orders/s, {settings.CapacityStep.TotalSeconds:0} s each...");
+                productCapacity = await CapacityRun.RunAsync(settings.CapacityRates, settings.CapacityStep, CapacityRun.Product(stack.Orders, "capacity"), "product", output);
+            }
+
             output.WriteLine($"Restarting the runner with the query schedule compressed {settings.Compression}x " +
                              $"({settings.CompressedBackoff}; deadline {settings.CompressedHour:c} = 1 h)...");
             var compressed = new Dictionary<string, string>(QuietLogs)
@@ -113,6 +120,7 @@ public static class CollectBenchmark
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
             LoadResult bare;
             StorageWindow bareStorage;
+            IReadOnlyList<CapacityStep> bareCapacity = [];
             await using (var bareEngine = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
             {
                 await bareEngine.RunAsync(settings.Warmup, settings.Concurrency, settings.PayAfter);
@@ -120,6 +128,12 @@ public static class CollectBenchmark
                 var bareClock = System.Diagnostics.Stopwatch.StartNew();
                 bare = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter);
                 bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
+                if (settings.CapacityRates.Count > 0)
+                {
+                    output.WriteLine("Open-loop capacity, bare engine...");
+                    bareCapacity = await CapacityRun.RunAsync(settings.CapacityRates, settings.CapacityStep,
+                        CapacityRun.Bare(bareEngine, $"cap-{Guid.NewGuid():N}"[..12], settings.PayAfter), "bare", output);
+                }
             }
 
             output.WriteLine("Reading the stored timestamps of every order for the latency breakdown...");
@@ -139,6 +153,10 @@ public static class CollectBenchmark
             output.WriteLine($"| deliveries answered 2xx (awaiting_payment, unless superseded, then succeeded) | {deliveries.Delivered / (double)notified.Outcomes.Count:0.00} | {deliveries.Delivered} |");
             output.WriteLine($"| of which order.succeeded | {deliveries.Succeeded / (double)notified.Outcomes.Count:0.00} | {deliveries.Succeeded} |");
             output.WriteLine();
+            if (settings.CapacityRates.Count > 0)
+            {
+                PrintCapacity(output, settings, productCapacity, bareCapacity);
+            }
             StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage);
             output.WriteLine("Create → payUrl, where the time goes (stored timestamps; see docs/benchmark.md):");
             output.WriteLine();
@@ -158,6 +176,28 @@ public static class CollectBenchmark
             output.WriteLine(stack.OutputSince(new StackOutputMark(0, new Dictionary<ChildProcess, long>())));
             throw;
         }
+    }
+
+    private static void PrintCapacity(TextWriter o, BenchmarkSettings s, IReadOnlyList<CapacityStep> product, IReadOnlyList<CapacityStep> bare)
+    {
+        o.WriteLine($"Open-loop capacity: each rate held {s.CapacityStep.TotalSeconds:0} s, arrivals independent of completions; " +
+                    $"a step is sustained when p95 create → payUrl ≤ {CapacityStep.MaxP95.TotalSeconds:0} s, no errors and every payUrl within {CapacityRun.GiveUpAfter.TotalSeconds:0} s.");
+        o.WriteLine();
+        o.WriteLine("| who | rate (orders/s) | started/s | started | errors | no payUrl | create → payUrl p50 / p95 / p99 | sustained |");
+        o.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var step in product)
+        {
+            o.WriteLine(step.Row("product"));
+        }
+        foreach (var step in bare)
+        {
+            o.WriteLine(step.Row("bare"));
+        }
+        o.WriteLine();
+        var (p, b) = (CapacityRun.Highest(product), CapacityRun.Highest(bare));
+        o.WriteLine($"Highest sustained rate: product {p:0.#}/s, bare engine {b:0.#}/s, product / bare {(b > 0 ? (p / b).ToString("0.00", CultureInfo.InvariantCulture) : "-")}" +
+                    (bare.Count > 0 && bare[^1].Sustained ? " (the bare engine sustained every rate tried: its capacity is at least that)" : "") + ".");
+        o.WriteLine();
     }
 
     /// <summary>The sandbox's counts for these orders, summed.</summary>

@@ -22,7 +22,7 @@ public static class LatencyBreakdown
         "apply attempt recorded (order + audit batch)",
         "HaiPay apply round trip + row re-read",
         "row update (order + audit + event batch)",
-        "create handler notices (200 ms poll) and answers",
+        "create handler notices (woken by the commit in this process; 200 ms re-reads otherwise) and answers",
     ];
 
     public static readonly string[] BareSegments =
@@ -95,7 +95,7 @@ public static class LatencyBreakdown
         return result;
     }
 
-    /// <summary>One orchestration's History rows: event type, the engine's stamp and Azurite's commit time, relative to <paramref name="start"/>.</summary>
+    /// <summary>One orchestration's History rows: event type, the engine's stamp and Azurite's commit time, relative to the client's start of <paramref name="outcome"/>.</summary>
     public static async Task<string> TimelineAsync(string connectionString, string taskHub, OrderOutcome outcome)
     {
         var history = new TableClient(connectionString, taskHub + "History");

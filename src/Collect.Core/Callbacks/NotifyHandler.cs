@@ -157,7 +157,8 @@ public sealed partial class NotifyHandler(
 
         using var turn = await _confirming.EnterAsync(orderId, cancellationToken).ConfigureAwait(false);
         // A copy of this callback may have been confirmed while this one waited its turn.
-        order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false) ?? order;
+        var current = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
+        order = current ?? order;
         if (AlreadySettled(order.Status, notification.Status!.Value))
         {
             await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
@@ -166,8 +167,10 @@ public sealed partial class NotifyHandler(
         Settlement settled;
         try
         {
-            settled = await settlement.QueryAsync(orderId, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
+            // From the row just read when there is one (no second read); the update stays conditional on its ETag.
+            settled = current is null
+                ? await settlement.QueryAsync(orderId, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await settlement.QueryAsync(current, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HaiPayTransientException ex)
         {

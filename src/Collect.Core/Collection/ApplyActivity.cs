@@ -55,7 +55,7 @@ public sealed partial class ApplyActivity(
             return order;
         }
 
-        order = await settlement.ApplyStartedAsync(orderId, cancellationToken).ConfigureAwait(false);
+        order = await settlement.ApplyStartedAsync(order, cancellationToken).ConfigureAwait(false);
         LogApplying(orderId, order.ApplyAttempts, order.Currency, HaiPayAmount.Format(order.Amount), Mask.Phone(order.Phone), Mask.Email(order.Email));
         ApplyResult accepted;
         try
@@ -72,7 +72,7 @@ public sealed partial class ApplyActivity(
             await settlement.ApplyFailedAsync(orderId, order.ApplyAttempts, failed, cancellationToken).ConfigureAwait(false);
             throw;
         }
-        return await settlement.ApplyAcceptedAsync(orderId, accepted, cancellationToken).ConfigureAwait(false);
+        return await settlement.ApplyAcceptedAsync(order, accepted, cancellationToken).ConfigureAwait(false);
     }
 
     private ApplyRequest Request(Order order) => new()

@@ -32,20 +32,24 @@ public sealed partial class SettlementService(
 {
     private static readonly JsonSerializerOptions RawJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>An apply call is about to be sent: counted and audited before it leaves.</summary>
-    public async Task<Order> ApplyStartedAsync(string orderId, CancellationToken cancellationToken = default) =>
-        await store.UpdateAsync(orderId, o => OrderTransitions.ApplyStarted(o, time.GetUtcNow()), "apply sent",
+    /// <summary>An apply call is about to be sent: counted and audited before it leaves (<paramref name="stored"/>: the order as just read).</summary>
+    public async Task<Order> ApplyStartedAsync(Order stored, CancellationToken cancellationToken = default)
+    {
+        var orderId = stored.OrderId;
+        return await store.UpdateAsync(stored, o => OrderTransitions.ApplyStarted(o, time.GetUtcNow()), "apply sent",
             (_, next) => [new AuditEntry
             {
                 OrderId = orderId,
                 Kind = AuditKind.Apply,
                 Detail = $"attempt {next.ApplyAttempts} sent",
             }], cancellationToken).ConfigureAwait(false) ?? throw Missing(orderId);
+    }
 
-    /// <summary>HaiPay accepted the apply.</summary>
-    public async Task<Order> ApplyAcceptedAsync(string orderId, ApplyResult accepted, CancellationToken cancellationToken = default)
+    /// <summary>HaiPay accepted the apply (<paramref name="stored"/>: the order as the apply's start wrote it).</summary>
+    public async Task<Order> ApplyAcceptedAsync(Order stored, ApplyResult accepted, CancellationToken cancellationToken = default)
     {
-        var order = await store.UpdateAsync(orderId,
+        var orderId = stored.OrderId;
+        var order = await store.UpdateAsync(stored,
             o => OrderTransitions.ApplyAccepted(o, accepted.OrderNo, accepted.PayUrl, time.GetUtcNow()), "apply accepted",
             (_, _) => [new AuditEntry { OrderId = orderId, Kind = AuditKind.Apply, Detail = "accepted", OrderNo = accepted.OrderNo }],
             cancellationToken).ConfigureAwait(false) ?? throw Missing(orderId);
@@ -91,7 +95,7 @@ public sealed partial class SettlementService(
         }
         var answer = await AskAsync(order, QueryReason.ApplyRefused, actor: null, cancellationToken).ConfigureAwait(false);
         var held = answer is { Result: { } result } ? ProviderObservation.FromQuery(result) : null;
-        return await store.UpdateAsync(orderId,
+        return await store.UpdateAsync(order,
             o => OrderTransitions.ApplyRefusalChecked(o, held, time.GetUtcNow()),
             held is null ? "apply refused; HaiPay holds no order under this id" : "apply refused; HaiPay holds an order under this id",
             (_, _) => answer.Audit, cancellationToken).ConfigureAwait(false) ?? throw Missing(orderId);
@@ -104,9 +108,15 @@ public sealed partial class SettlementService(
     /// changes nothing; a transient failure is audited and propagates.
     /// </summary>
     public async Task<Settlement> QueryAsync(
-        string orderId, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default)
+        string orderId, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default) =>
+        await QueryAsync(await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false), reason, skipWhenFinal, actor, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary>As <see cref="QueryAsync(string, QueryReason, bool, string?, CancellationToken)"/>, from the order as the caller just read it (its update conditional on that read's ETag).</summary>
+    public async Task<Settlement> QueryAsync(
+        Order order, QueryReason reason, bool skipWhenFinal, string? actor = null, CancellationToken cancellationToken = default)
     {
-        var order = await store.GetRequiredAsync(orderId, cancellationToken).ConfigureAwait(false);
+        var orderId = order.OrderId;
         if (order.Status == OrderStatus.Rejected || order.HasUncheckedRefusal() || (skipWhenFinal && order.Status.IsFinal()))
         {
             return new Settlement(order, null, Answered: false);
@@ -118,7 +128,7 @@ public sealed partial class SettlementService(
             return new Settlement(order, null, Answered: false);
         }
         var observation = ProviderObservation.FromQuery(result);
-        var updated = await store.UpdateAsync(orderId,
+        var updated = await store.UpdateAsync(order,
             o => OrderTransitions.Observe(o, observation, time.GetUtcNow()), $"query ({reason})",
             (_, _) => answer.Audit, cancellationToken).ConfigureAwait(false) ?? order;
         LogQueried(orderId, reason, result.StatusText, updated.Status);

@@ -21,8 +21,9 @@ namespace Collect.Core.Http;
 /// sends its own notifyUrl and the configured appId. Create first adds the order's row to the sweep's work list, then
 /// stores the order (a conditional insert, so two identical requests racing each other make one order and one
 /// orchestration), then schedules the orchestration with instance id = orderId — none of it cancelled by the caller
-/// going away, and a crash between any two steps is found by the reconciliation sweep — and then polls the store
-/// until the apply finished or <see cref="CollectOptions.CreateWait"/> passed.
+/// going away, and a crash between any two steps is found by the reconciliation sweep — and then re-reads the stored
+/// order until the apply finished or <see cref="CollectOptions.CreateWait"/> passed (at once when the apply commits in
+/// this process, else every <see cref="CreatePollInterval"/>).
 /// </remarks>
 public sealed partial class OrdersHandler(
     OrderStore store,
@@ -136,13 +137,30 @@ public sealed partial class OrdersHandler(
         return TypedResults.Ok(OrderView.From(existing));
     }
 
-    /// <summary>Polls the stored order until the apply finished (201 / 422) or the wait is over (202).</summary>
+    /// <summary>
+    /// Re-reads the stored order until the apply finished (201 / 422) or the wait is over (202): when this process
+    /// commits a change to the row (the apply ran here), at once; otherwise every <see cref="CreatePollInterval"/>.
+    /// </summary>
     private async Task<IResult> AwaitApplyAsync(Order order, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PollApplyAsync(order, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            store.Changes.Forget(order.OrderId);
+        }
+    }
+
+    private async Task<IResult> PollApplyAsync(Order order, CancellationToken cancellationToken)
     {
         var giveUpAt = time.GetUtcNow() + options.Value.CreateWait;
         var current = order;
         while (true)
         {
+            // Taken before the read, so a change committed between the read and the wait still wakes it.
+            var changed = store.Changes.Next(order.OrderId);
             current = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
             if (current.Status == OrderStatus.Rejected)
             {
@@ -166,7 +184,11 @@ public sealed partial class OrdersHandler(
                 LogStillApplying(current.OrderId);
                 return TypedResults.Accepted(Location(current.OrderId), OrderView.From(current));
             }
-            await Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, cancellationToken).ConfigureAwait(false);
+            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopDelay.Token);
+            await Task.WhenAny(changed, poll).ConfigureAwait(false);
+            await stopDelay.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

@@ -54,6 +54,9 @@ public sealed partial class OrderStore
     private readonly Lock _initLock = new();
     private Task? _tableReady;
 
+    /// <summary>Raised after every committed update of an order row in this process (see <see cref="OrderChangeSignal"/>).</summary>
+    public OrderChangeSignal Changes { get; } = new();
+
     public OrderStore(
         TableServiceClient service, IOptions<CollectOptions> options, IOptions<EventOptions> events, OrderIndex index,
         TimeProvider time, CollectMetrics metrics, ILogger<OrderStore> logger)
@@ -156,22 +159,52 @@ public sealed partial class OrderStore
     /// re-applies (bounded). When the order does not change, the entries are appended on their own. Returns the
     /// order as stored afterwards, or null when there is no such order.
     /// </summary>
-    public async Task<Order?> UpdateAsync(
+    public Task<Order?> UpdateAsync(
         string orderId,
         Func<Order, Order> transition,
         string cause,
         Func<Order, Order, IEnumerable<AuditEntry>>? audit = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        UpdateFromAsync(orderId, stored: null, transition, cause, audit, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(string, Func{Order, Order}, string, Func{Order, Order, IEnumerable{AuditEntry}}?, CancellationToken)"/>,
+    /// but the first attempt starts from <paramref name="stored"/> (the row as this caller just read or wrote it, with
+    /// its ETag) instead of reading it again. The write stays conditional on that ETag: should the row have changed
+    /// since, it fails with 412 and the next attempt re-reads, as for any conflict. When the transition changes nothing
+    /// on <paramref name="stored"/>, the row is read again and the transition re-applied, as without it.
+    /// </summary>
+    public Task<Order?> UpdateAsync(
+        Order stored,
+        Func<Order, Order> transition,
+        string cause,
+        Func<Order, Order, IEnumerable<AuditEntry>>? audit = null,
+        CancellationToken cancellationToken = default) =>
+        UpdateFromAsync(stored.OrderId, stored.ETag is null ? null : stored with { WrittenEvent = null }, transition, cause, audit, cancellationToken);
+
+    private async Task<Order?> UpdateFromAsync(
+        string orderId,
+        Order? stored,
+        Func<Order, Order> transition,
+        string cause,
+        Func<Order, Order, IEnumerable<AuditEntry>>? audit,
+        CancellationToken cancellationToken)
     {
         await EnsureTablesAsync().ConfigureAwait(false);
         for (var attempt = 1; attempt <= MaxUpdateAttempts; attempt++)
         {
-            var current = await GetAsync(orderId, cancellationToken).ConfigureAwait(false);
+            var fromCaller = attempt == 1 && stored is not null;
+            var current = fromCaller ? stored : await GetAsync(orderId, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 return null;
             }
             var next = transition(current);
+            if (next == current && fromCaller)
+            {
+                // "Nothing changes" is decided on a fresh read only: no ETag guards it.
+                continue;
+            }
             var entries = (audit?.Invoke(current, next) ?? []).ToList();
             if (next == current)
             {
@@ -215,6 +248,7 @@ public sealed partial class OrderStore
                 var responses = await _orders.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                 // Every status change is written here and nowhere else: counted once, after it committed.
                 _metrics.StatusChanged(current, next);
+                Changes.Raise(orderId);
                 if (newList != oldList)
                 {
                     await _index.UnlistAsync(oldList, next, cancellationToken).ConfigureAwait(false);

@@ -107,6 +107,51 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
     }
 
     [Fact]
+    public async Task An_update_from_a_stale_read_is_refused_by_its_etag_and_reapplied_to_the_stored_row()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        var stale = await store.UpdateAsync(order.OrderId, o => OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now), "apply");
+        await store.UpdateAsync(order.OrderId, o => OrderTransitions.Observe(o, Report(CollectionStatus.Success), Now), "writer B");
+
+        var seen = new List<OrderStatus>();
+        var result = await store.UpdateAsync(stale!, current =>
+        {
+            seen.Add(current.Status);
+            return OrderTransitions.Observe(current, Report(CollectionStatus.Processing), Now);
+        }, "writer A from its own read");
+
+        Assert.Equal([OrderStatus.AwaitingPayment, OrderStatus.Succeeded], seen);
+        Assert.Equal(OrderStatus.Succeeded, result!.Status);
+        Assert.Equal(OrderStatus.Succeeded, (await store.GetAsync(order.OrderId))!.Status);
+        var transitions = (await store.GetAuditAsync(order.OrderId)).Where(e => e.Kind == AuditKind.Transition).ToList();
+        Assert.Single(transitions, t => t.ToStatus == OrderStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task An_update_from_a_current_read_writes_without_reading_again_and_raises_the_change()
+    {
+        var store = environment.CreateStore();
+        var order = TestOrders.Pending();
+        await store.CreateAsync(order);
+        var read = await store.GetAsync(order.OrderId);
+        var changed = store.Changes.Next(order.OrderId);
+
+        var calls = 0;
+        var result = await store.UpdateAsync(read!, o =>
+        {
+            calls++;
+            return OrderTransitions.ApplyAccepted(o, "SBX1", "http://pay/1", Now);
+        }, "apply");
+
+        Assert.Equal(1, calls);
+        Assert.True(changed.IsCompletedSuccessfully);
+        Assert.Equal(OrderStatus.AwaitingPayment, result!.Status);
+        Assert.Equal(result.ETag, (await store.GetAsync(order.OrderId))!.ETag);
+    }
+
+    [Fact]
     public async Task Concurrent_writers_never_overwrite_a_final_status()
     {
         var store = environment.CreateStore();
