@@ -6,7 +6,7 @@ namespace Collect.Core.Collection;
 
 /// <summary>
 /// <see cref="CollectionTasks.QueryActivity"/>: asks HaiPay for the order's status through
-/// <see cref="SettlementService.QueryAsync"/>. An order already settled (by the webhook's confirming query, say) is not
+/// <see cref="SettlementService.QueryAsync(string, QueryReason, bool, string?, CancellationToken)"/>. An order already settled (by the webhook's confirming query, say) is not
 /// asked about again: the orchestration just ends.
 /// </summary>
 /// <remarks>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Collect.Core.Collection;
 
-/// <summary>What a query through <see cref="SettlementService.QueryAsync"/> did.</summary>
+/// <summary>What a query through <see cref="SettlementService.QueryAsync(string, QueryReason, bool, string?, CancellationToken)"/> did.</summary>
 /// <param name="Order">The order as stored afterwards.</param>
 /// <param name="Reported">HaiPay's answer (null when HaiPay was not asked, refused the query or sent an unknown status).</param>
 /// <param name="Answered">True when HaiPay answered the query with the order's status.</param>

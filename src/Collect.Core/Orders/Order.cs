@@ -61,7 +61,7 @@ public sealed record Order
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>
-    /// Set by <see cref="Storage.OrderStore.UpdateAsync"/> on the order it returns when that write created storefront
+    /// Set by <c>OrderStore.UpdateAsync</c> on the order it returns when that write created storefront
     /// event number <c>WrittenEvent</c> (its delivery is to be started); never stored.
     /// </summary>
     public int? WrittenEvent { get; init; }

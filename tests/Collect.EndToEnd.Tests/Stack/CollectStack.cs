@@ -84,6 +84,9 @@ public sealed class CollectStack : IAsyncDisposable
             ["OrderStorage"] = azurite.ConnectionString,
             ["TaskHubName"] = taskHub,
             ["Ops:Access"] = "Loopback",
+            // The runner's engine sidecar on a port of ours too: left to the OS (port 0), it could take the product's
+            // own port, handed out but not yet bound.
+            ["DurableTask:SidecarPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
             ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
