@@ -32,10 +32,11 @@ public sealed class TelemetryStackFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The runner's OpenTelemetry as an operator sees it: one order's create, apply (with its HaiPay call) and callback are
-/// spans of one trace, carried through the Durable Task engine into the orchestration and its activity; the product's
-/// metrics are exported; nothing exported carries the customer's name, phone or email. Names are the contract's
-/// (README, Operating: telemetry), spelled out as an operator's query would.
+/// The runner's OpenTelemetry as an operator sees it: one order's create, apply (with its HaiPay call), query and
+/// storefront deliveries are spans of one trace, carried through the Durable Task engine into the orchestration and its
+/// activities, and HaiPay's callback links to it; the product's metrics are exported; nothing exported carries the
+/// customer's name, phone or email. Names are the contract's (README, Operating: telemetry), spelled out as an
+/// operator's query would.
 /// </summary>
 public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestOutputHelper output) : IClassFixture<TelemetryStackFixture>
 {
@@ -59,6 +60,11 @@ public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestO
         var create = Assert.Single(spans, span => span.Name == "collect.create" && span.OrderId == orderId);
         var trace = spans.Where(span => span.TraceId == create.TraceId).ToList();
         output.WriteLine(string.Join("\n", trace.Select(span => $"{span.TraceId} {span.SpanId} ← {span.ParentSpanId} {span.Name}")));
+
+        // HaiPay's callback is HaiPay's request, a trace of its own, linked to the order's.
+        var callback = Assert.Single(spans, span => span.Name == "collect.callback" && span.OrderId == orderId);
+        Assert.NotEqual(create.TraceId, callback.TraceId);
+        Assert.Contains((create.TraceId, create.SpanId), callback.Links);
 
         // The storefront's request is the root; the create span is inside it.
         var inbound = Assert.Single(trace, span => span.Name == "POST /api/orders");
@@ -105,11 +111,13 @@ public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestO
 }
 
 /// <summary>A span as OpenTelemetry's console exporter prints it (<c>Activity.TraceId: …</c> lines, then indented tags).</summary>
-public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentSpanId, string Name, string Kind, IReadOnlyDictionary<string, string> Tags)
+public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentSpanId, string Name, string Kind, IReadOnlyDictionary<string, string> Tags,
+    IReadOnlyList<(string TraceId, string SpanId)> Links)
 {
     public string? OrderId => Tags.GetValueOrDefault("collect.order_id");
 
     private static readonly Regex Field = new(@"^\[[^\]]+\] Activity\.(?<key>\w+):\s*(?<value>.*)$");
+    private static readonly Regex Link = new(@"^\[[^\]]+\]\s+(?<trace>[0-9a-f]{32})\s+(?<span>[0-9a-f]{16})\s*$");
     private static readonly Regex Tag = new(@"^\[[^\]]+\]\s+(?<key>[^:\s]+): (?<value>.*)$");
 
     public static IReadOnlyList<ExportedSpan> Parse(string output)
@@ -117,7 +125,9 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
         var spans = new List<ExportedSpan>();
         Dictionary<string, string>? fields = null;
         Dictionary<string, string>? tags = null;
+        List<(string, string)>? links = null;
         var inTags = false;
+        var inLinks = false;
         foreach (var line in output.Split('\n'))
         {
             var text = line.TrimEnd('\r');
@@ -129,9 +139,17 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
                     Add();
                     fields = [];
                     tags = [];
+                    links = [];
                 }
                 fields?.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value.Trim());
                 inTags = field.Groups["key"].Value == "Tags";
+                inLinks = field.Groups["key"].Value == "Links";
+                continue;
+            }
+            var link = Link.Match(text);
+            if (inLinks && link.Success)
+            {
+                links?.Add((link.Groups["trace"].Value, link.Groups["span"].Value));
                 continue;
             }
             var tag = Tag.Match(text);
@@ -141,6 +159,7 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
                 continue;
             }
             inTags = false;
+            inLinks = inLinks && !text.Contains("Instrumentation scope", StringComparison.Ordinal);
         }
         Add();
         return spans;
@@ -151,7 +170,7 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
                 && fields.TryGetValue("DisplayName", out var name))
             {
                 spans.Add(new ExportedSpan(traceId, spanId, fields.GetValueOrDefault("ParentSpanId"), name,
-                    fields.GetValueOrDefault("Kind", ""), tags!));
+                    fields.GetValueOrDefault("Kind", ""), tags!, links!));
             }
         }
     }

@@ -115,6 +115,10 @@ public sealed partial class NotifyHandler(
 
         var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
         Verified(span, Result(verification, orderKnown: order is not null));
+        if (order is not null)
+        {
+            CollectTelemetry.LinkToOrderTrace(span, order);
+        }
         if (order is null)
         {
             await KeepUnaddressedAsync(received with { Detail = $"no order {orderId}; {received.Detail}" }).ConfigureAwait(false);

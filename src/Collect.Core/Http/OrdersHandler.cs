@@ -78,7 +78,7 @@ public sealed partial class OrdersHandler(
 
         CurrencyExtensions.TryParse(create.Currency, out var currency);
         HaiPayAmount.TryParse(create.Amount, out var amount);
-        var order = create.ToPendingOrder(currency, amount, time.GetUtcNow());
+        var order = create.ToPendingOrder(currency, amount, time.GetUtcNow()) with { TraceParent = CollectTelemetry.TraceParentOf(span) };
         using var scope = logger.BeginOrderScope(order.OrderId);
         span?.SetTag(CollectTelemetry.OrderIdAttribute, order.OrderId);
 

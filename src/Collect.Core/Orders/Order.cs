@@ -25,6 +25,12 @@ public sealed record Order
     /// <summary>SHA-256 over the normalized create request; same hash = identical request.</summary>
     public required string RequestHash { get; init; }
 
+    /// <summary>
+    /// W3C <c>traceparent</c> of the create's span when it was recorded (telemetry only, not part of the request):
+    /// HaiPay's callbacks, which arrive in traces of their own, link to it.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public OrderStatus Status { get; init; } = OrderStatus.Pending;
     /// <summary>HaiPay's last known status (0, 1, -1, 2, 3, 4, 5), null before any.</summary>
     public CollectionStatus? ProviderStatus { get; init; }

@@ -516,6 +516,7 @@ public sealed partial class OrderStore
             ["UpdatedAt"] = order.UpdatedAt,
         };
         SetIfPresent(entity, "Subject", order.Subject);
+        SetIfPresent(entity, "TraceParent", order.TraceParent);
         SetIfPresent(entity, "Body", order.Body);
         SetIfPresent(entity, "ProviderStatus", order.ProviderStatus?.ToWire());
         // What HaiPay sent is bounded and sanitised; what the storefront sent was validated at create.
@@ -547,6 +548,7 @@ public sealed partial class OrderStore
         CallBackUrl = entity.GetString("CallBackUrl"),
         CallBackFailUrl = entity.GetString("CallBackFailUrl"),
         Subject = entity.GetString("Subject"),
+        TraceParent = entity.GetString("TraceParent"),
         Body = entity.GetString("Body"),
         RequestHash = entity.GetString("RequestHash"),
         Status = Enum.Parse<OrderStatus>(entity.GetString("Status")),

@@ -71,6 +71,20 @@ public static class CollectTelemetry
         return activity;
     }
 
+    /// <summary>The span's W3C <c>traceparent</c> when it is recorded (what a later link needs), else null.</summary>
+    internal static string? TraceParentOf(Activity? span) =>
+        span is { Recorded: true, IdFormat: ActivityIdFormat.W3C } ? span.Id : null;
+
+    /// <summary>Links <paramref name="span"/> to the trace the order was created in (its create span), when that is known.</summary>
+    internal static void LinkToOrderTrace(Activity? span, Order order)
+    {
+        if (span is not null && order.TraceParent is { } traceParent
+            && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var created))
+        {
+            span.AddLink(new ActivityLink(created));
+        }
+    }
+
     /// <summary>A log scope carrying <c>orderId</c>, so every line of one order's work can be found together.</summary>
     public static IDisposable? BeginOrderScope(this ILogger logger, string? orderId) =>
         logger.BeginScope(new Dictionary<string, object?> { ["orderId"] = orderId });
