@@ -55,8 +55,14 @@ public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestO
         await _stack.Control.ActAsync(orderId, "pay");
         await _stack.Orders.WaitForStatusAsync(orderId, "Succeeded", Scenario.Patience);
 
-        var spans = await WaitForAsync(mark, found => found.Any(span => span.Name == "collect.callback" && span.OrderId == orderId)
-            && found.Any(span => span.Name.StartsWith("POST", StringComparison.Ordinal) && span.Tags.GetValueOrDefault("url.full", "").EndsWith("/hkd/collect/apply", StringComparison.Ordinal)));
+        // Spans are exported in batches, each when it ends (the orchestration's when it completes), metrics every second.
+        var spans = await WaitForAsync(mark, (found, text) =>
+            found.FirstOrDefault(span => span.Name == "collect.create" && span.OrderId == orderId) is { } created
+            && found.Any(span => span.TraceId == created.TraceId && span.Name == "orchestration:CollectionOrchestrator")
+            && found.Any(span => span.TraceId == created.TraceId && span.Name == "collect.apply")
+            && found.Any(span => span.TraceId == created.TraceId && IsHaiPayApply(span))
+            && found.Any(span => span.Name == "collect.callback" && span.OrderId == orderId)
+            && text.Contains("collect.orders.ended", StringComparison.Ordinal));
         var create = Assert.Single(spans, span => span.Name == "collect.create" && span.OrderId == orderId);
         var trace = spans.Where(span => span.TraceId == create.TraceId).ToList();
         output.WriteLine(string.Join("\n", trace.Select(span => $"{span.TraceId} {span.SpanId} ← {span.ParentSpanId} {span.Name}")));
@@ -73,8 +79,7 @@ public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestO
         Assert.Contains(trace, span => span.Name.StartsWith("orchestration:", StringComparison.Ordinal));
         var apply = Assert.Single(trace, span => span.Name == "collect.apply");
         Assert.Equal(orderId, apply.OrderId);
-        var haiPayCall = Assert.Single(trace, span => span.ParentSpanId == apply.SpanId && span.Name.StartsWith("POST", StringComparison.Ordinal)
-            && span.Tags.GetValueOrDefault("url.full", "").EndsWith("/hkd/collect/apply", StringComparison.Ordinal));
+        var haiPayCall = Assert.Single(trace, span => span.ParentSpanId == apply.SpanId && IsHaiPayApply(span));
         Assert.Equal("Client", haiPayCall.Kind);
 
         // The engine's own traffic is not traced: no queue polling, no gRPC between the SDK and the sidecar.
@@ -94,14 +99,18 @@ public sealed class TelemetryScenarioTests(TelemetryStackFixture fixture, ITestO
         Assert.DoesNotContain(request.Email, exported);
     });
 
-    private async Task<IReadOnlyList<ExportedSpan>> WaitForAsync(StackOutputMark mark, Func<IReadOnlyList<ExportedSpan>, bool> condition)
+    private static bool IsHaiPayApply(ExportedSpan span) => span.Name.StartsWith("POST", StringComparison.Ordinal)
+        && span.Tags.GetValueOrDefault("url.full", "").EndsWith("/hkd/collect/apply", StringComparison.Ordinal);
+
+    private async Task<IReadOnlyList<ExportedSpan>> WaitForAsync(StackOutputMark mark, Func<IReadOnlyList<ExportedSpan>, string, bool> condition)
     {
         var deadline = DateTime.UtcNow + Scenario.Patience;
         while (true)
         {
             // The console exporter batches: spans appear a few seconds after they end.
-            var spans = ExportedSpan.Parse(_stack.Product.Runs[^1].OutputSince(mark.Product.GetValueOrDefault(_stack.Product.Runs[^1])));
-            if (condition(spans) || DateTime.UtcNow > deadline)
+            var text = _stack.Product.Runs[^1].OutputSince(mark.Product.GetValueOrDefault(_stack.Product.Runs[^1]));
+            var spans = ExportedSpan.Parse(text);
+            if (condition(spans, text) || DateTime.UtcNow > deadline)
             {
                 return spans;
             }
@@ -128,6 +137,8 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
         List<(string, string)>? links = null;
         var inTags = false;
         var inLinks = false;
+        // A span still being written (the exporter prints it line by line) is left out until its scope line is there.
+        var complete = false;
         foreach (var line in output.Split('\n'))
         {
             var text = line.TrimEnd('\r');
@@ -140,6 +151,7 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
                     fields = [];
                     tags = [];
                     links = [];
+                    complete = false;
                 }
                 fields?.TryAdd(field.Groups["key"].Value, field.Groups["value"].Value.Trim());
                 inTags = field.Groups["key"].Value == "Tags";
@@ -159,14 +171,18 @@ public sealed record ExportedSpan(string TraceId, string SpanId, string? ParentS
                 continue;
             }
             inTags = false;
-            inLinks = inLinks && !text.Contains("Instrumentation scope", StringComparison.Ordinal);
+            if (text.Contains("Instrumentation scope (ActivitySource):", StringComparison.Ordinal))
+            {
+                inLinks = false;
+                complete = true;
+            }
         }
         Add();
         return spans;
 
         void Add()
         {
-            if (fields is not null && fields.TryGetValue("TraceId", out var traceId) && fields.TryGetValue("SpanId", out var spanId)
+            if (complete && fields is not null && fields.TryGetValue("TraceId", out var traceId) && fields.TryGetValue("SpanId", out var spanId)
                 && fields.TryGetValue("DisplayName", out var name))
             {
                 spans.Add(new ExportedSpan(traceId, spanId, fields.GetValueOrDefault("ParentSpanId"), name,
