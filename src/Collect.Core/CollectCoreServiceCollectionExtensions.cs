@@ -30,6 +30,13 @@ public static class CollectCoreServiceCollectionExtensions
     public const string KeyVaultUriSetting = "KeyVault:Uri";
 
     /// <summary>
+    /// The app's Entra ID credential for every Azure service it calls (storage, Key Vault, Application Insights):
+    /// managed identity in Azure (<c>AZURE_CLIENT_ID</c> picks the user-assigned one), developer credentials locally.
+    /// </summary>
+    public static DefaultAzureCredential AppCredential(IConfiguration configuration) =>
+        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"] });
+
+    /// <summary>
     /// Registers everything a host needs to serve the collection product: <see cref="CollectOptions"/> (validated at
     /// start), the HaiPay client with a standard resilience pipeline, the Azure clients (Table Storage, Key Vault when
     /// <c>KeyVault:Uri</c> is set) with <see cref="DefaultAzureCredential"/>, the order store, the credential source,
@@ -58,11 +65,7 @@ public static class CollectCoreServiceCollectionExtensions
         var keyVaultUri = configuration[KeyVaultUriSetting];
         services.AddAzureClients(azure =>
         {
-            // Managed identity in Azure (AZURE_CLIENT_ID picks a user-assigned one); developer credentials locally.
-            azure.UseCredential(new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"],
-            }));
+            azure.UseCredential(AppCredential(configuration));
             azure.AddClient<TableServiceClient, TableClientOptions>((tableOptions, credential, _) =>
                 CreateTableServiceClient(configuration.GetSection(OrderStorageSetting), tableOptions, credential));
             if (!string.IsNullOrWhiteSpace(keyVaultUri))

@@ -1,5 +1,5 @@
-using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Collect.Core;
 using Collect.Core.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -33,7 +33,6 @@ public static class TelemetryExport
         {
             return builder;
         }
-        var identityClientId = builder.Configuration["AZURE_CLIENT_ID"];
         var tracesPerSecond = builder.Configuration.GetValue(TracesPerSecondSetting, DefaultTracesPerSecond);
         if (!(tracesPerSecond > 0) || double.IsInfinity(tracesPerSecond))
         {
@@ -47,10 +46,7 @@ public static class TelemetryExport
                 exporter.TracesPerSecond = tracesPerSecond;
                 // A warning or error is exported even when its trace was sampled out.
                 exporter.EnableTraceBasedLogsSampler = false;
-                exporter.Credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-                {
-                    ManagedIdentityClientId = identityClientId,
-                });
+                exporter.Credential = CollectCoreServiceCollectionExtensions.AppCredential(builder.Configuration);
             });
         return builder;
     }

@@ -7,29 +7,16 @@ using Xunit.Abstractions;
 namespace Collect.EndToEnd.Tests;
 
 /// <summary>A stack whose product refreshes HaiPay's live method list every second (its own sandbox, so method changes stay here).</summary>
-public sealed class CatalogueStackFixture : IAsyncLifetime
+public sealed class CatalogueStackFixture() : StackFixture(new StackSettings
 {
-    public CollectStack Stack { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(new StackSettings
+    TaskHub = "e2ecatalogue",
+    Product = new Dictionary<string, string>
     {
-        TaskHub = "e2ecatalogue",
-        Product = new Dictionary<string, string>
-        {
-            ["Catalogue:RefreshInterval"] = "00:00:01",
-            ["Collect:QueryBackoff"] = "00:05:00",
-            ["Collect:Deadline"] = "00:10:00",
-        },
-    });
-
-    public async Task DisposeAsync()
-    {
-        if (Stack is not null)
-        {
-            await Stack.DisposeAsync();
-        }
-    }
-}
+        ["Catalogue:RefreshInterval"] = "00:00:01",
+        ["Collect:QueryBackoff"] = "00:05:00",
+        ["Collect:Deadline"] = "00:10:00",
+    },
+});
 
 /// <summary>
 /// The live catalogue end to end: HaiPay puts a method into maintenance while the product runs, creates for it get the

@@ -2,29 +2,12 @@ using Xunit.Abstractions;
 
 namespace Collect.EndToEnd.Tests;
 
-/// <summary>
-/// One stack for most scenarios, started once. Callback-driven: the first scheduled query is 5 minutes away, so
-/// every query a scenario sees was caused by a callback (or by the create), and counts are exact.
-/// </summary>
-public sealed class NotifiedStackFixture : IAsyncLifetime
+/// <summary>One stack started with <paramref name="settings"/> for the tests that share it, stopped after them.</summary>
+public abstract class StackFixture(StackSettings settings) : IAsyncLifetime
 {
     public CollectStack Stack { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(new StackSettings
-    {
-        TaskHub = "e2enotified",
-        Sandbox = new Dictionary<string, string>
-        {
-            ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
-            ["Sandbox:CallbackRetryCount"] = "5",
-        },
-        Product = new Dictionary<string, string>
-        {
-            ["Collect:QueryBackoff"] = "00:05:00",
-            ["Collect:Deadline"] = "00:10:00",
-            ["HaiPay:AttemptTimeout"] = "00:00:03",
-        },
-    });
+    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(settings);
 
     public async Task DisposeAsync()
     {
@@ -34,6 +17,26 @@ public sealed class NotifiedStackFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// One stack for most scenarios, started once. Callback-driven: the first scheduled query is 5 minutes away, so
+/// every query a scenario sees was caused by a callback (or by the create), and counts are exact.
+/// </summary>
+public sealed class NotifiedStackFixture() : StackFixture(new StackSettings
+{
+    TaskHub = "e2enotified",
+    Sandbox = new Dictionary<string, string>
+    {
+        ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
+        ["Sandbox:CallbackRetryCount"] = "5",
+    },
+    Product = new Dictionary<string, string>
+    {
+        ["Collect:QueryBackoff"] = "00:05:00",
+        ["Collect:Deadline"] = "00:10:00",
+        ["HaiPay:AttemptTimeout"] = "00:00:03",
+    },
+});
 
 [CollectionDefinition(Name)]
 public sealed class NotifiedStack : ICollectionFixture<NotifiedStackFixture>
@@ -42,34 +45,22 @@ public sealed class NotifiedStack : ICollectionFixture<NotifiedStackFixture>
 }
 
 /// <summary>A stack with a fast query loop (1 s, then every 2 s) and a 15 s deadline: query-driven scenarios and expiry.</summary>
-public sealed class PollingStackFixture : IAsyncLifetime
+public sealed class PollingStackFixture() : StackFixture(new StackSettings
+{
+    TaskHub = "e2epolling",
+    Sandbox = new Dictionary<string, string>
+    {
+        ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
+        ["Sandbox:CallbackRetryCount"] = "5",
+    },
+    Product = new Dictionary<string, string>
+    {
+        ["Collect:QueryBackoff"] = "00:00:01,00:00:02",
+        ["Collect:Deadline"] = Deadline.ToString("c"),
+    },
+})
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
-
-    public CollectStack Stack { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(new StackSettings
-    {
-        TaskHub = "e2epolling",
-        Sandbox = new Dictionary<string, string>
-        {
-            ["Sandbox:CallbackRetryInterval"] = "00:00:00.500",
-            ["Sandbox:CallbackRetryCount"] = "5",
-        },
-        Product = new Dictionary<string, string>
-        {
-            ["Collect:QueryBackoff"] = "00:00:01,00:00:02",
-            ["Collect:Deadline"] = Deadline.ToString("c"),
-        },
-    });
-
-    public async Task DisposeAsync()
-    {
-        if (Stack is not null)
-        {
-            await Stack.DisposeAsync();
-        }
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -5,31 +5,18 @@ using Xunit.Abstractions;
 namespace Collect.EndToEnd.Tests;
 
 /// <summary>A stack whose runner exports its telemetry with OpenTelemetry's console exporter (metrics every second).</summary>
-public sealed class TelemetryStackFixture : IAsyncLifetime
+public sealed class TelemetryStackFixture() : StackFixture(new StackSettings
 {
-    public CollectStack Stack { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Stack = await CollectStack.StartAsync(new StackSettings
+    TaskHub = "e2etelemetry",
+    Product = new Dictionary<string, string>
     {
-        TaskHub = "e2etelemetry",
-        Product = new Dictionary<string, string>
-        {
-            ["Telemetry:Exporter"] = "console",
-            // OpenTelemetry reads its OTEL_* settings from configuration too.
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-            ["Collect:QueryBackoff"] = "00:05:00",
-            ["Collect:Deadline"] = "00:10:00",
-        },
-    });
-
-    public async Task DisposeAsync()
-    {
-        if (Stack is not null)
-        {
-            await Stack.DisposeAsync();
-        }
-    }
-}
+        ["Telemetry:Exporter"] = "console",
+        // OpenTelemetry reads its OTEL_* settings from configuration too.
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        ["Collect:QueryBackoff"] = "00:05:00",
+        ["Collect:Deadline"] = "00:10:00",
+    },
+});
 
 /// <summary>
 /// The runner's OpenTelemetry as an operator sees it: one order's create, apply (with its HaiPay call), query and

@@ -115,10 +115,6 @@ public sealed partial class NotifyHandler(
 
         var order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
         Verified(span, Result(verification, orderKnown: order is not null));
-        if (order is not null)
-        {
-            CollectTelemetry.LinkToOrderTrace(span, order);
-        }
         if (order is null)
         {
             await KeepUnaddressedAsync(received with { Detail = $"no order {orderId}; {received.Detail}" }).ConfigureAwait(false);
@@ -126,6 +122,7 @@ public sealed partial class NotifyHandler(
                 : verified ? Problems.NotFound(orderId)
                 : NotVerified(verification);
         }
+        CollectTelemetry.LinkToOrderTrace(span, order);
 
         if (notification.Currency is { } named && !named.Equals(order.Currency.ToString(), StringComparison.OrdinalIgnoreCase))
         {
