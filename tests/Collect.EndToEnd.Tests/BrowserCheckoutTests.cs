@@ -29,14 +29,8 @@ public sealed class BrowserCheckoutTests(NotifiedStackFixture fixture, ITestOutp
         Assert.Equal(HttpStatusCode.Created, created.Status);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
-            Headless = true,
-            Args = ChromiumFactAttribute.HeadlessArguments,
-        });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(90_000); // two cores shared with the stack's processes: a wait, not an assertion on time
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser);
         await page.GotoAsync(created.View.PayUrl!);
         Assert.Equal("128.50 HKD", (await page.Locator("#amount").TextContentAsync())?.Trim());
         Assert.Equal(orderId, (await page.Locator("#order-id").TextContentAsync())?.Trim());

@@ -72,14 +72,8 @@ public sealed class CatalogueScenarioTests(CatalogueStackFixture fixture, ITestO
     {
         await WaitForMethodAsync("HKD", "WXPAY_SCANCODE", "Available");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
-            Headless = true,
-            Args = ChromiumFactAttribute.HeadlessArguments,
-        });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(90_000);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser);
         await page.GotoAsync(new Uri(_stack.Product.BaseUrl, "ops").ToString());
 
         await page.Locator("[data-list=catalogue]").ClickAsync();

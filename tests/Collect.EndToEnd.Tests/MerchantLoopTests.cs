@@ -129,14 +129,8 @@ public sealed class MerchantLoopTests(ITestOutputHelper output) : IAsyncLifetime
         await _stack.Orders.WaitForStatusAsync(orderId, "NeedsReview", Scenario.Patience);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.RequireChromium(),
-            Headless = true,
-            Args = ChromiumFactAttribute.HeadlessArguments,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
-        page.SetDefaultTimeout(90_000);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         var errors = new List<string>();
         page.Console += (_, message) =>
         {
