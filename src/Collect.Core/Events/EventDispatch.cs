@@ -9,36 +9,104 @@ using Microsoft.Extensions.Options;
 namespace Collect.Core.Events;
 
 /// <summary>
-/// Starts storefront event deliveries: right after the write that created an event (from the activity, webhook, sweep
-/// or operations action that made it), and, for any event left without one (a crash in between), from the sweep.
+/// Sends storefront events. Right after the write that created an event (from the activity, webhook, sweep or
+/// operations action that made it), its first attempt runs in the background of that process, so the writer never
+/// waits on the storefront; only when it fails does a delivery orchestration take over the retries. An event left
+/// with neither (a crash in between, or a start that failed) is found by the sweep, which starts its delivery.
 /// </summary>
-public sealed partial class EventDispatch(OrderStore store, IOptions<EventOptions> options, ILogger<EventDispatch> logger)
+public sealed partial class EventDispatch(OrderStore store, EventDelivery delivery, IOptions<EventOptions> options, ILogger<EventDispatch> logger)
+    : IDisposable
 {
-    /// <summary>Starts the delivery of the event <paramref name="order"/>'s write created, if it created one.</summary>
+    /// <summary>
+    /// First attempts in flight at once in one process; beyond it (a slow storefront) an event goes straight to a
+    /// delivery orchestration, so the work an outage causes here stays bounded.
+    /// </summary>
+    public const int MaxFirstAttemptsInFlight = 32;
+
+    private readonly SemaphoreSlim _firstAttempts = new(MaxFirstAttemptsInFlight, MaxFirstAttemptsInFlight);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _inFlight;
+
+    /// <summary>First attempts running now (tests and shutdown wait on it).</summary>
+    public int FirstAttemptsInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Sends the event <paramref name="order"/>'s write created, if it created one: its first attempt in the
+    /// background, a delivery orchestration for the retries if that fails. Returns without waiting for the storefront.
+    /// </summary>
     public async Task StartWrittenAsync(DurableTaskClient? durable, Order order)
     {
-        if (durable is not null && order.WrittenEvent is { } sequence)
+        if (durable is null || order.WrittenEvent is not { } sequence)
         {
+            return;
+        }
+        if (_stopping.IsCancellationRequested || !_firstAttempts.Wait(0))
+        {
+            await StartOrLeaveToSweepAsync(durable, order.OrderId, sequence, firstAttemptMade: false).ConfigureAwait(false);
+            return;
+        }
+        Interlocked.Increment(ref _inFlight);
+        _ = Task.Run(() => FirstAttemptAsync(durable, order.OrderId, sequence));
+    }
+
+    private async Task FirstAttemptAsync(DurableTaskClient durable, string orderId, int sequence)
+    {
+        try
+        {
+            DeliveryResult result;
             try
             {
-                await StartAsync(durable, order.OrderId, sequence, firstAttempt: 1, "automatic").ConfigureAwait(false);
+                result = await delivery.DeliverAsync(new DeliveryRequest(orderId, sequence, Attempt: 1, IsLast: options.Value.RetryWaits.Count == 0,
+                    "automatic"), _stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
-                // Not lost: the write put the order on the sweep's work list, and the sweep starts it.
-                LogStartFailed(ex, order.OrderId, sequence);
+                // Not recorded as an attempt (it failed before or while writing it): the orchestration makes attempt 1.
+                LogFirstAttemptFailed(ex, orderId, sequence);
+                await StartOrLeaveToSweepAsync(durable, orderId, sequence, firstAttemptMade: false).ConfigureAwait(false);
+                return;
             }
+            if (result == DeliveryResult.Retry)
+            {
+                await StartOrLeaveToSweepAsync(durable, orderId, sequence, firstAttemptMade: true).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The process is stopping: the event is still pending and on the sweep's work list.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _firstAttempts.Release();
         }
     }
 
-    /// <summary>Schedules a delivery unless one is running; false when one was already running.</summary>
-    public async Task<bool> StartAsync(DurableTaskClient durable, string orderId, int sequence, int firstAttempt, string kind)
+    private async Task StartOrLeaveToSweepAsync(DurableTaskClient durable, string orderId, int sequence, bool firstAttemptMade)
+    {
+        try
+        {
+            await StartAsync(durable, orderId, sequence, firstAttempt: 1, "automatic", firstAttemptMade).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not lost: the write put the event on the sweep's work list, and the sweep starts its delivery.
+            LogStartFailed(ex, orderId, sequence);
+        }
+    }
+
+    /// <summary>
+    /// Schedules a delivery unless one is running; false when one was already running. With
+    /// <paramref name="firstAttemptMade"/>, attempt <paramref name="firstAttempt"/> was made (and failed) already and the
+    /// delivery starts with the schedule's first wait.
+    /// </summary>
+    public async Task<bool> StartAsync(DurableTaskClient durable, string orderId, int sequence, int firstAttempt, string kind, bool firstAttemptMade = false)
     {
         var instanceId = OrderEvents.DeliveryInstanceId(orderId, sequence);
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(CollectionTasks.EventDeliveryOrchestrator,
-                new EventDeliveryInput(orderId, sequence, options.Value.RetryWaits, firstAttempt, kind),
+                new EventDeliveryInput(orderId, sequence, options.Value.RetryWaits, firstAttempt, kind, firstAttemptMade),
                 CollectionStart.Options(instanceId), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
@@ -73,6 +141,15 @@ public sealed partial class EventDispatch(OrderStore store, IOptions<EventOption
                && await StartAsync(durable, orderId, sequence, orderEvent.Attempts + 1, "automatic").ConfigureAwait(false);
     }
 
+    /// <summary>Stops first attempts in flight (their events stay pending for the sweep).</summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: delivery of event {Sequence} could not be started now; the sweep will")]
     private partial void LogStartFailed(Exception exception, string orderId, int sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the first attempt of event {Sequence} failed before it was recorded; a delivery takes over")]
+    private partial void LogFirstAttemptFailed(Exception exception, string orderId, int sequence);
 }
