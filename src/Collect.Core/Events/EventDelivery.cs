@@ -77,7 +77,7 @@ public sealed partial class EventDelivery(
         {
             await store.SaveEventAsync(orderEvent with { State = EventState.Superseded, LastResult = $"superseded by event {order.EventSequence}" },
                 null, cancellationToken).ConfigureAwait(false);
-            await index.RemoveUndeliveredAsync(orderEvent, cancellationToken).ConfigureAwait(false);
+            await RemoveFromUndeliveredAsync(orderEvent, cancellationToken).ConfigureAwait(false);
             LogSuperseded(orderEvent.Id, order.EventSequence);
             return DeliveryResult.Superseded;
         }
@@ -125,7 +125,7 @@ public sealed partial class EventDelivery(
         }
         else if (delivered)
         {
-            await index.RemoveUndeliveredAsync(next, cancellationToken).ConfigureAwait(false);
+            await RemoveFromUndeliveredAsync(orderEvent, cancellationToken).ConfigureAwait(false);
         }
         metrics.EventDelivered(result switch
         {
@@ -140,6 +140,10 @@ public sealed partial class EventDelivery(
         LogAttempt(orderEvent.Id, request.Attempt, next.LastResult ?? "", result, duration);
         return result;
     }
+
+    /// <summary>Only an event that had given up is on the undelivered list (no delete request for the others).</summary>
+    private Task RemoveFromUndeliveredAsync(OrderEvent before, CancellationToken cancellationToken) =>
+        before.State == EventState.Failed ? index.RemoveUndeliveredAsync(before, cancellationToken) : Task.CompletedTask;
 
     /// <summary>
     /// The signature header, or why there is none: an event is never sent unsigned, so a missing or unreadable secret
