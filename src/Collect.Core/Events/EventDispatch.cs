@@ -25,10 +25,9 @@ public sealed partial class EventDispatch(OrderStore store, EventDelivery delive
 
     private readonly SemaphoreSlim _firstAttempts = new(MaxFirstAttemptsInFlight, MaxFirstAttemptsInFlight);
     private readonly CancellationTokenSource _stopping = new();
-    private int _inFlight;
 
-    /// <summary>First attempts running now (tests and shutdown wait on it).</summary>
-    public int FirstAttemptsInFlight => Volatile.Read(ref _inFlight);
+    /// <summary>First attempts running now.</summary>
+    public int FirstAttemptsInFlight => MaxFirstAttemptsInFlight - _firstAttempts.CurrentCount;
 
     /// <summary>
     /// Sends the event <paramref name="order"/>'s write created, if it created one: its first attempt in the
@@ -45,7 +44,6 @@ public sealed partial class EventDispatch(OrderStore store, EventDelivery delive
             await StartOrLeaveToSweepAsync(durable, order.OrderId, sequence, firstAttemptMade: false).ConfigureAwait(false);
             return;
         }
-        Interlocked.Increment(ref _inFlight);
         _ = Task.Run(() => FirstAttemptAsync(durable, order.OrderId, sequence));
     }
 
@@ -77,7 +75,6 @@ public sealed partial class EventDispatch(OrderStore store, EventDelivery delive
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
             _firstAttempts.Release();
         }
     }
