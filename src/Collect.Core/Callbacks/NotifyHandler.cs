@@ -187,8 +187,11 @@ public sealed partial class NotifyHandler(
         await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
         if (order.Status.IsWaiting())
         {
-            // The orchestration stops waiting; its own query finds the order settled and does not ask HaiPay again.
-            await NudgeAsync(durable, orderId, new NotifySignal(Wire(notification.StatusText), Verified: true)).ConfigureAwait(false);
+            // The orchestration ends on the confirmed status, without an activity of its own. Should this signal be
+            // lost, its next scheduled query finds the order settled and does not ask HaiPay again.
+            await NudgeAsync(durable, orderId, new NotifySignal(
+                settled.Reported is { } confirmed ? (int)confirmed : Wire(notification.StatusText), Verified: true, settled.Order.Status))
+                .ConfigureAwait(false);
         }
         LogSettled(orderId, order.Status, settled.Order.Status);
         return Acknowledged();

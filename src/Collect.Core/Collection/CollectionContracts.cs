@@ -79,7 +79,14 @@ public sealed record OrderProgress(OrderStatus Status, CollectionStatus? Provide
 }
 
 /// <summary>Payload of the <see cref="CollectionTasks.NotifyEvent"/> external event (small: the raw callback is in the audit trail).</summary>
-public sealed record NotifySignal(int? ProviderStatus, bool Verified);
+/// <param name="ProviderStatus">The callback's status, or HaiPay's query answer when <paramref name="Settled"/> is set.</param>
+/// <param name="Verified">The callback's signature verified.</param>
+/// <param name="Settled">
+/// Set only by the webhook, after HaiPay's own query confirmed the callback and the final status was stored: the
+/// orchestration ends on it without a query of its own. Absent (null) in every other signal, and in signals raised
+/// before it existed, which are answered by a query as before.
+/// </param>
+public sealed record NotifySignal(int? ProviderStatus, bool Verified, OrderStatus? Settled = null);
 
 /// <summary>Custom status of a running orchestration (kept small: what the create call and ops need).</summary>
 public sealed record CollectionProgress(

@@ -1,4 +1,5 @@
 using Collect.Core.Orders;
+using HaiPay;
 using HaiPay.Client;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -72,7 +73,8 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
         }
 
         // 2. Wait for the customer to pay: HaiPay's callback or the next query time, whichever comes first, then ask
-        //    HaiPay for the status (a callback, verified or not, is only ever a reason to query).
+        //    HaiPay for the status (a callback, verified or not, is only ever a reason to query). The one exception is a
+        //    callback the webhook has already had confirmed by HaiPay's query and settled: the order is final.
         var progress = new OrderProgress(OrderStatus.AwaitingPayment, null);
         var queriesThisGeneration = 0;
         NotifySignal? arrivedDuringQuery = null;
@@ -101,6 +103,13 @@ public sealed class CollectionOrchestrator : TaskOrchestrator<CollectionInput, C
                     context.ContinueAsNew(state, preserveUnprocessedEvents: true);
                     return new CollectionResult(progress.Status, (int?)progress.ProviderStatus, state.QueriesMade);
                 }
+            }
+
+            if (notified?.Settled is { } settled && settled.IsFinal())
+            {
+                // The webhook had HaiPay's query confirm the callback and stored the final status: nothing left to ask.
+                logger.LogInformation("Order {OrderId}: settled by the confirmed callback as {Status}.", state.OrderId, settled);
+                return Finish(context, state, new OrderProgress(settled, (CollectionStatus?)notified.ProviderStatus));
             }
 
             var reason = notified is not null ? QueryReason.Notified

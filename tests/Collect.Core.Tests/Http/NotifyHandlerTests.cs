@@ -77,7 +77,7 @@ public sealed class NotifyHandlerTests : IDisposable
         Assert.StartsWith("text/plain", response.ContentType);
         var stored = await Store.GetAsync(orderId);
         Assert.Equal((OrderStatus.Succeeded, 100m), (stored!.Status, stored.ActualAmount));
-        Assert.Equal([(orderId, CollectionTasks.NotifyEvent, new NotifySignal(2, true))], _durable.Events);
+        Assert.Equal([(orderId, CollectionTasks.NotifyEvent, new NotifySignal(2, true, OrderStatus.Succeeded))], _durable.Events);
         Assert.Equal(1, Queries(orderId));
         var received = Assert.Single(await CallbacksAsync(orderId));
         Assert.Equal((body, "verified", 2, "127.0.0.1"), (received.RawBody, received.Verification, received.ProviderStatus, received.Remote));

@@ -31,6 +31,7 @@ public sealed class CollectionEngineFixture : IAsyncLifetime
     public SandboxApp Sandbox => _sandbox ?? throw new InvalidOperationException("Not started.");
     public DurableTaskClient Client => (_host ?? throw new InvalidOperationException("Not started.")).Client;
     public OrderStore Store => _host!.Services.GetRequiredService<OrderStore>();
+    public IServiceProvider Services => _host!.Services;
 
     /// <summary>Messages logged by the worker (orchestrator and activities), by category.</summary>
     public ConcurrentQueue<(string Category, string Message)> Logs { get; } = new();

@@ -5,6 +5,7 @@ using HaiPay;
 using HaiPay.Sandbox;
 using HaiPay.Sandbox.Faults;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collect.Core.Tests.Orchestration;
 
@@ -36,6 +37,27 @@ public sealed class CollectionOrchestrationEngineTests(CollectionEngineFixture e
         Assert.Equal([nameof(QueryReason.Notified)], await QueryReasonsAsync(orderId));
         var counters = engine.Sandbox.State.Counters.For(orderId);
         Assert.Equal((1, 1, 1), (counters.Applies, counters.AppliesAccepted, counters.Queries));
+    }
+
+    [Fact]
+    public async Task A_callback_the_webhook_confirmed_and_settled_ends_the_orchestration_without_a_query_activity()
+    {
+        var orderId = await engine.CreateOrderAsync(new OrderBehaviour { AutoAction = SettleAction.Pay });
+        await engine.StartAsync(orderId, backoffSeconds: [60], deadlineSeconds: 300);
+        await CollectionEngineFixture.WaitUntilAsync(() => engine.Sandbox.State.FindOrder(orderId)?.Status == CollectionStatus.Success);
+        await CollectionEngineFixture.WaitUntilAsync(() => engine.Store.GetAsync(orderId).GetAwaiter().GetResult()?.Status == OrderStatus.AwaitingPayment);
+
+        // What the webhook does for a verified final callback: HaiPay's query confirms it, the status is stored, then the signal.
+        var settled = await engine.Services.GetRequiredService<SettlementService>()
+            .QueryAsync(orderId, QueryReason.Notified, skipWhenFinal: false);
+        Assert.Equal(OrderStatus.Succeeded, settled.Order.Status);
+        await engine.Client.RaiseEventAsync(orderId, CollectionTasks.NotifyEvent,
+            new NotifySignal((int)settled.Reported!.Value, Verified: true, settled.Order.Status));
+
+        var result = await ResultAsync(orderId);
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 0), result);
+        Assert.Equal([nameof(QueryReason.Notified)], await QueryReasonsAsync(orderId));
+        Assert.Equal(1, engine.Sandbox.State.Counters.For(orderId).Queries);
     }
 
     [Fact]

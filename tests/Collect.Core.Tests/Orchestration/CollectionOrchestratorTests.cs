@@ -37,6 +37,47 @@ public sealed class CollectionOrchestratorTests
     }
 
     [Fact]
+    public async Task A_callback_the_webhook_has_confirmed_and_settled_ends_the_order_without_a_query_and_cancels_the_timer()
+    {
+        var context = new ScriptedOrchestrationContext().Notify(TimeSpan.FromSeconds(5), providerStatus: 2, settled: OrderStatus.Succeeded);
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 0), result);
+        Assert.Equal([CollectionTasks.ApplyActivity], context.Activities);
+        var timer = Assert.Single(context.Timers);
+        Assert.True(timer.Task.IsCanceled);
+        Assert.Equal(nameof(OrderStatus.Succeeded), context.CustomStatuses[^1].Phase);
+    }
+
+    [Fact]
+    public async Task A_settled_signal_that_arrives_during_a_query_ends_the_order_without_another()
+    {
+        var context = new ScriptedOrchestrationContext { QueryTakes = TimeSpan.FromSeconds(10) }
+            .Notify(TimeSpan.FromSeconds(5), providerStatus: 1)
+            .Notify(TimeSpan.FromSeconds(8), providerStatus: 2, settled: OrderStatus.Succeeded)
+            .QueriesReturn(Processing);
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 1), result);
+        Assert.Equal([new QueryRequest("ORD-1", QueryReason.Notified)], context.Queries);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.AwaitingPayment)]
+    [InlineData(OrderStatus.Pending)]
+    public async Task A_signal_naming_a_status_that_is_not_final_is_only_a_reason_to_query(OrderStatus named)
+    {
+        var context = new ScriptedOrchestrationContext().Notify(TimeSpan.FromSeconds(5), settled: named).QueriesReturn(Succeeded);
+
+        var result = await Run(context);
+
+        Assert.Equal(new CollectionResult(OrderStatus.Succeeded, 2, 1), result);
+        Assert.Equal([CollectionTasks.ApplyActivity, CollectionTasks.QueryActivity], context.Activities);
+    }
+
+    [Fact]
     public async Task Without_callbacks_queries_follow_the_back_off_schedule_and_cancel_each_event_wait()
     {
         var context = new ScriptedOrchestrationContext()

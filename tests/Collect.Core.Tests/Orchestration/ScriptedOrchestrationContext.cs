@@ -75,9 +75,9 @@ internal sealed class ScriptedOrchestrationContext
     public List<(CollectionInput Input, bool PreserveUnprocessedEvents)> ContinuedAsNew { get; } = [];
 
     /// <summary>HaiPay's callback reaches the orchestration <paramref name="after"/> the start.</summary>
-    public ScriptedOrchestrationContext Notify(TimeSpan after, int? providerStatus = 2, bool verified = true)
+    public ScriptedOrchestrationContext Notify(TimeSpan after, int? providerStatus = 2, bool verified = true, OrderStatus? settled = null)
     {
-        _events.Add((Start + after, new NotifySignal(providerStatus, verified)));
+        _events.Add((Start + after, new NotifySignal(providerStatus, verified, settled)));
         _events.Sort((a, b) => a.At.CompareTo(b.At));
         return this;
     }
