@@ -12,18 +12,23 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Collect.Benchmark;
 
 /// <summary>
-/// The baseline: an orchestration of the product's shape (one activity, then wait for one event, then complete) with
-/// no product code, on the same engine (<see cref="DurableSidecar"/>, same options, same Azurite), in this process,
-/// task hub <see cref="TaskHub"/>. <see cref="RunAsync"/> mirrors the storefront: start, poll until the activity's
-/// result shows in the custom status (the "payUrl"), wait as long as the customer takes, raise the event (the
-/// "callback"), poll until completed. Started and idle, it is the engine's idle cost.
+/// The baseline: orchestrations with no product code on the same engine (<see cref="DurableSidecar"/>, same options,
+/// same Azurite), in this process, task hub <see cref="TaskHub"/>. <see cref="Orchestrator"/>: one activity, then wait
+/// for one event, then complete. <see cref="OrchestratorWithTimer"/>: the product's engine shape, the same but the event
+/// raced against a 15 s durable timer and the loser cancelled. <see cref="RunAsync"/> mirrors the storefront: start,
+/// poll until the activity's result shows in the custom status (the "payUrl"), wait as long as the customer takes,
+/// raise the event (the "callback"), poll until completed. Started and idle, it is the engine's idle cost.
 /// </summary>
 public sealed class BareEngine : IAsyncDisposable
 {
     public const string TaskHub = "benchbare";
     public const string Orchestrator = "BareCollection";
+    public const string OrchestratorWithTimer = "BareCollectionWithTimer";
     private const string Activity = "BareApply";
     public const string Event = "notify";
+
+    /// <summary>How long <see cref="OrchestratorWithTimer"/> waits for the event: the product's first query wait.</summary>
+    public static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(15);
 
     private readonly DurableSidecar _sidecar;
     private readonly GrpcChannel _channel;
@@ -55,6 +60,21 @@ public sealed class BareEngine : IAsyncDisposable
                     var status = await context.WaitForExternalEvent<int>(Event);
                     return status == 2 ? "Succeeded" : "Failed";
                 })
+                .AddOrchestratorFunc<string, string>(OrchestratorWithTimer, async (context, orderId) =>
+                {
+                    var payUrl = await context.CallActivityAsync<string>(Activity, orderId);
+                    context.SetCustomStatus(payUrl);
+                    using var cancelLoser = new CancellationTokenSource();
+                    var notify = context.WaitForExternalEvent<int>(Event, cancelLoser.Token);
+                    var timer = context.CreateTimer(context.CurrentUtcDateTime + EventTimeout, cancelLoser.Token);
+                    var winner = await Task.WhenAny(notify, timer);
+                    cancelLoser.Cancel();
+                    if (winner != notify)
+                    {
+                        return "Expired";
+                    }
+                    return await notify == 2 ? "Succeeded" : "Failed";
+                })
                 .AddActivityFunc<string, string>(Activity, (_, orderId) => PayUrl(orderId)));
             worker.Configure(o =>
             {
@@ -70,19 +90,19 @@ public sealed class BareEngine : IAsyncDisposable
 
     public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
 
-    public Task<LoadResult> RunAsync(int count, int concurrency, TimeSpan payAfter)
+    public Task<LoadResult> RunAsync(int count, int concurrency, TimeSpan payAfter, string orchestrator = Orchestrator)
     {
         var client = Client;
         var run = Guid.NewGuid().ToString("N")[..8];
-        return LoadResult.RunAsync(count, concurrency, index => OneAsync(client, $"bare-{run}-{index:D4}", payAfter));
+        return LoadResult.RunAsync(count, concurrency, index => OneAsync(client, orchestrator, $"bare-{run}-{index:D4}", payAfter));
     }
 
-    private static async Task<OrderOutcome> OneAsync(DurableTaskClient client, string instanceId, TimeSpan payAfter)
+    private static async Task<OrderOutcome> OneAsync(DurableTaskClient client, string orchestrator, string instanceId, TimeSpan payAfter)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var reads = 1;
-        await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, instanceId, new StartOrchestrationOptions(instanceId));
+        await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, instanceId, new StartOrchestrationOptions(instanceId));
         // The custom status is not null but empty once the first episode is stored: wait for the activity's result.
         while (!HasPayUrl(await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true)))
         {

@@ -13,7 +13,8 @@ namespace Collect.Benchmark;
 /// delivered; production query schedule and deadline;</item>
 /// <item>callbacks dropped, the customer pays: the query loop finds the payment (schedule compressed);</item>
 /// <item>callbacks dropped, nobody pays: the first hour of the query schedule, compressed, ending Expired;</item>
-/// <item>the bare engine baseline, in this process, on the same Azurite.</item>
+/// <item>the bare engine baseline, in this process, on the same Azurite: its plain shape and the product's engine
+/// shape (the event raced against a 15 s timer).</item>
 /// </list>
 /// Prints a Markdown report.
 /// </summary>
@@ -22,7 +23,10 @@ public static class CollectBenchmark
     /// <summary>Runner logs at Warning: console logging per request is not part of what is measured.</summary>
     private static readonly Dictionary<string, string> QuietLogs = new() { ["Logging:LogLevel:Default"] = "Warning" };
 
-    /// <summary>The notified window ends this long after the last order: the first query timer (15 s) of each order fires, cancelled, within it.</summary>
+    /// <summary>
+    /// The notified window and the bare timer shape's window end this long after the last order: each order's cancelled
+    /// 15 s timer (the product's first query timer) fires within it.
+    /// </summary>
     private static readonly TimeSpan SettleAfterLastOrder = TimeSpan.FromSeconds(20);
 
     /// <summary>Both engines run this long before idle is counted (task hub created, leases taken, first sweep run).</summary>
@@ -83,7 +87,7 @@ public static class CollectBenchmark
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
 
-            await Task.Delay(notified.Elapsed + SettleAfterLastOrder - notifiedClock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            await SettleAsync(notified, notifiedClock);
             var notifiedStorage = new StorageWindow(meter.Snapshot() - storageBefore, notifiedClock.Elapsed, notified.Outcomes.Count);
 
             IReadOnlyList<CapacityStep> productCapacity = [];
@@ -118,8 +122,8 @@ public static class CollectBenchmark
             await stack.Product.StopAsync();
 
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
-            LoadResult bare;
-            StorageWindow bareStorage;
+            LoadResult bare, bareWithTimer;
+            StorageWindow bareStorage, bareWithTimerStorage;
             IReadOnlyList<CapacityStep> bareCapacity = [];
             await using (var bareEngine = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
             {
@@ -128,6 +132,14 @@ public static class CollectBenchmark
                 var bareClock = System.Diagnostics.Stopwatch.StartNew();
                 bare = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter);
                 bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
+
+                output.WriteLine($"Bare engine, the product's engine shape (event raced against a {BareEngine.EventTimeout.TotalSeconds:0} s timer): " +
+                                 $"{settings.Orders} orchestrations, {settings.Concurrency} at a time...");
+                var timerBefore = meter.Snapshot();
+                var timerClock = System.Diagnostics.Stopwatch.StartNew();
+                bareWithTimer = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter, BareEngine.OrchestratorWithTimer);
+                await SettleAsync(bareWithTimer, timerClock);
+                bareWithTimerStorage = new StorageWindow(meter.Snapshot() - timerBefore, timerClock.Elapsed, bareWithTimer.Outcomes.Count);
                 if (settings.CapacityRates.Count > 0)
                 {
                     output.WriteLine("Open-loop capacity, bare engine...");
@@ -157,7 +169,8 @@ public static class CollectBenchmark
             {
                 PrintCapacity(output, settings, productCapacity, bareCapacity);
             }
-            StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage);
+            StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage,
+                bareWithTimerStorage, bareWithTimer);
             output.WriteLine("Create → payUrl, where the time goes (stored timestamps; see docs/benchmark.md):");
             output.WriteLine();
             LatencyBreakdown.Print(output, "product, notified path", LatencyBreakdown.ProductSegments, productSegments);
@@ -176,6 +189,13 @@ public static class CollectBenchmark
             output.WriteLine(stack.OutputSince(new StackOutputMark(0, new Dictionary<ChildProcess, long>())));
             throw;
         }
+    }
+
+    /// <summary>Waits until <see cref="SettleAfterLastOrder"/> after the run's last order finished (<paramref name="clock"/> started with the run).</summary>
+    private static Task SettleAsync(LoadResult run, System.Diagnostics.Stopwatch clock)
+    {
+        var left = run.Elapsed + SettleAfterLastOrder - clock.Elapsed;
+        return left > TimeSpan.Zero ? Task.Delay(left) : Task.CompletedTask;
     }
 
     private static void PrintCapacity(TextWriter o, BenchmarkSettings s, IReadOnlyList<CapacityStep> product, IReadOnlyList<CapacityStep> bare)

@@ -46,7 +46,7 @@ public static class StorageReport
     private static string Ratio(double product, double bare) => bare == 0 ? "-" : (product / bare).ToString("0.00", CultureInfo.InvariantCulture);
 
     public static void Print(TextWriter o, StorageWindow product, StorageWindow bare, StorageWindow productIdle, StorageWindow bareIdle,
-        long productStatusReads, long bareStatusReads, StorageWindow? silentHour)
+        long productStatusReads, long bareStatusReads, StorageWindow? silentHour, StorageWindow bareWithTimer, LoadResult bareWithTimerRun)
     {
         o.WriteLine($"Storage transactions (every request to Azurite, counted by a forwarder per client; a `$batch` is one request). " +
                     $"Notified path: {product.Orders} orders over {product.Duration.TotalSeconds:0} s (until at least 20 s after the last order, so the " +
@@ -77,6 +77,7 @@ public static class StorageReport
                         $"{F(silentHour.PerOrderNetOfIdle(Product, productIdle))} | | |");
         }
         o.WriteLine();
+        PrintTimerShape(o, product, bare, bareWithTimer, productIdle, bareIdle, productStatusReads, bareStatusReads, bareWithTimerRun);
         o.WriteLine(PriceNote);
         o.WriteLine();
         o.WriteLine($"Idle (before any order; shipped host.json; counted over {productIdle.Duration.TotalSeconds:0} s after a 30 s warm-up, scaled to one hour):");
@@ -91,28 +92,62 @@ public static class StorageReport
             o.WriteLine($"| {name} | {p:0} | {b:0} | {Ratio(p, b)} |");
         }
         o.WriteLine();
-        PrintBreakdown(o, "notified path, per order", product, bare);
+        PrintBreakdown(o, "notified path, per order", product, bare, bareWithTimer);
         PrintBreakdown(o, "idle, per hour", productIdle, bareIdle, perHour: true);
         PrintBatches(o, product);
     }
 
-    private static void PrintBreakdown(TextWriter o, string title, StorageWindow product, StorageWindow bare, bool perHour = false)
+    /// <summary>
+    /// The bare engine in the product's engine shape (the event raced against a 15 s timer, the loser cancelled): the
+    /// engine's own floor for that shape, beside the plain bare shape and the product.
+    /// </summary>
+    private static void PrintTimerShape(TextWriter o, StorageWindow product, StorageWindow bare, StorageWindow timer,
+        StorageWindow productIdle, StorageWindow bareIdle, long productStatusReads, long bareStatusReads, LoadResult timerRun)
+    {
+        o.WriteLine($"Bare engine, the product's engine shape (activity, then the event raced against a {BareEngine.EventTimeout.TotalSeconds:0} s timer, " +
+                    $"the loser cancelled): {timer.Orders} orchestrations ({timerRun.Statuses}) over {timer.Duration.TotalSeconds:0} s " +
+                    "(until at least 20 s after the last, so the cancelled timers have fired).");
+        o.WriteLine();
+        o.WriteLine("| per order | product | bare engine, timer shape | bare engine | timer shape − bare | product / timer shape |");
+        o.WriteLine("|---|---|---|---|---|---|");
+        foreach (var service in new StorageService?[] { StorageService.Table, StorageService.Queue, StorageService.Blob, null })
+        {
+            var name = service?.ToString().ToLowerInvariant() ?? "**all**";
+            var p = product.PerOrder(Product, service);
+            var t = timer.PerOrder(BareOnly, service);
+            var b = bare.PerOrder(BareOnly, service);
+            o.WriteLine($"| {name} | {F(p)} | {F(t)} | {F(b)} | {F(t - b)} | {Ratio(p, t)} |");
+        }
+        var pNet = product.PerOrderNetOfIdle(Product, productIdle);
+        var tNet = timer.PerOrderNetOfIdle(BareOnly, bareIdle);
+        var bNet = bare.PerOrderNetOfIdle(BareOnly, bareIdle);
+        o.WriteLine($"| all, net of idle | {F(pNet)} | {F(tNet)} | {F(bNet)} | {F(tNet - bNet)} | **{Ratio(pNet, tNet)}** |");
+        var pReads = productStatusReads / (double)product.Orders;
+        var tReads = timerRun.StatusReads / (double)timer.Orders;
+        var bReads = bareStatusReads / (double)bare.Orders;
+        o.WriteLine($"| all, net of idle, without the client's status reads | {F(pNet - pReads)} | {F(tNet - tReads)} | {F(bNet - bReads)} | " +
+                    $"{F(tNet - tReads - (bNet - bReads))} | **{Ratio(pNet - pReads, tNet - tReads)}** |");
+        o.WriteLine();
+    }
+
+    private static void PrintBreakdown(TextWriter o, string title, StorageWindow product, StorageWindow bare, StorageWindow? bareWithTimer = null, bool perHour = false)
     {
         double Scale(StorageWindow w, long n) => perHour ? n * 3600 / w.Duration.TotalSeconds : n / (double)w.Orders;
-        var rows = product.Counts.Requests.Where(e => Product.Contains(e.Key.Source)).Select(e => (e.Key, Value: Scale(product, e.Value)))
-            .Concat(bare.Counts.Requests.Where(e => e.Key.Source == Bare).Select(e => (e.Key, Value: Scale(bare, e.Value))))
+        IEnumerable<(int Column, StorageRequestKey Key, double Value)> Column(int column, StorageWindow? window, string[] sources) =>
+            window is null ? [] : window.Counts.Requests.Where(e => sources.Contains(e.Key.Source)).Select(e => (column, e.Key, Scale(window, e.Value)));
+        var columns = bareWithTimer is null ? 2 : 3;
+        var rows = Column(0, product, Product).Concat(Column(1, bare, BareOnly)).Concat(Column(2, bareWithTimer, BareOnly))
             .Where(r => r.Value >= 0.05)
             .GroupBy(r => (Place: r.Key.Source == ProductStore ? ProductStore : "engine", r.Key.Service, r.Key.Resource, r.Key.Operation))
             .OrderBy(g => g.Key.Place == ProductStore ? 1 : 0).ThenBy(g => g.Key.Service).ThenBy(g => g.Key.Resource, StringComparer.Ordinal).ThenBy(g => g.Key.Operation, StringComparer.Ordinal);
-        o.WriteLine($"| {title}: where | service | resource | operation | product | bare engine |");
-        o.WriteLine("|---|---|---|---|---|---|");
+        o.WriteLine($"| {title}: where | service | resource | operation | product | bare engine |{(columns == 3 ? " bare engine, timer shape |" : "")}");
+        o.WriteLine($"|---|---|---|---|---|---|{(columns == 3 ? "---|" : "")}");
+        var format = perHour ? "0" : "0.00";
         foreach (var g in rows)
         {
-            var p = g.Where(r => r.Key.Source != Bare).Sum(r => r.Value);
-            var b = g.Where(r => r.Key.Source == Bare).Sum(r => r.Value);
-            var format = perHour ? "0" : "0.00";
-            o.WriteLine($"| {g.Key.Place} | {g.Key.Service.ToString().ToLowerInvariant()} | {g.Key.Resource} | {g.Key.Operation} | " +
-                        $"{(p == 0 ? "-" : p.ToString(format, CultureInfo.InvariantCulture))} | {(b == 0 ? "-" : b.ToString(format, CultureInfo.InvariantCulture))} |");
+            var cells = Enumerable.Range(0, columns).Select(c => g.Where(r => r.Column == c).Sum(r => r.Value))
+                .Select(v => v == 0 ? "-" : v.ToString(format, CultureInfo.InvariantCulture));
+            o.WriteLine($"| {g.Key.Place} | {g.Key.Service.ToString().ToLowerInvariant()} | {g.Key.Resource} | {g.Key.Operation} | {string.Join(" | ", cells)} |");
         }
         o.WriteLine();
     }
