@@ -131,7 +131,7 @@ public sealed partial class NotifyHandler(
         }
         var reportsFinal = notification.Status is { } reported && reported.IsFinal();
         var digest = verified && fields.TryGetValue(CanonicalString.SignField, out var sign) ? Digest(sign) : null;
-        var decision = await RecordAsync(order, received, verified, digest, wantsNudge: !(verified && reportsFinal), cancellationToken)
+        var (decision, ledger) = await RecordAsync(order, received, verified, digest, wantsNudge: !(verified && reportsFinal), cancellationToken)
             .ConfigureAwait(false);
         if (decision.Nudge)
         {
@@ -152,26 +152,28 @@ public sealed partial class NotifyHandler(
         }
         if (!reportsFinal || AlreadySettled(order.Status, notification.Status!.Value))
         {
-            await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
+            await AcknowledgeAsync(orderId, digest, ledger, cancellationToken).ConfigureAwait(false);
             return Acknowledged();
         }
 
         using var turn = await _confirming.EnterAsync(orderId, cancellationToken).ConfigureAwait(false);
-        // A copy of this callback may have been confirmed while this one waited its turn.
-        var current = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false);
-        order = current ?? order;
-        if (AlreadySettled(order.Status, notification.Status!.Value))
+        if (turn.Waited)
         {
-            await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
-            return Acknowledged();
+            // A copy of this callback may have been confirmed while this one waited its turn.
+            order = await store.GetAsync(orderId, cancellationToken).ConfigureAwait(false) ?? order;
+            ledger = null;
+            if (AlreadySettled(order.Status, notification.Status!.Value))
+            {
+                await AcknowledgeAsync(orderId, digest, ledger, cancellationToken).ConfigureAwait(false);
+                return Acknowledged();
+            }
         }
         Settlement settled;
         try
         {
-            // From the row just read when there is one (no second read); the update stays conditional on its ETag.
-            settled = current is null
-                ? await settlement.QueryAsync(orderId, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await settlement.QueryAsync(current, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // From the row as read (no second read); the update stays conditional on its ETag and re-decides on a
+            // fresh read should anyone else (another instance, the orchestration's own query) have changed it since.
+            settled = await settlement.QueryAsync(order, QueryReason.Notified, skipWhenFinal: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HaiPayTransientException ex)
         {
@@ -184,7 +186,7 @@ public sealed partial class NotifyHandler(
                 : "HaiPay's query did not answer with the order's status");
         }
         await events.StartWrittenAsync(durable, settled.Order).ConfigureAwait(false);
-        await AcknowledgeAsync(orderId, digest, cancellationToken).ConfigureAwait(false);
+        await AcknowledgeAsync(orderId, digest, ledger, cancellationToken).ConfigureAwait(false);
         if (order.Status.IsWaiting())
         {
             // The orchestration ends on the confirmed status, without an activity of its own. Should this signal be
@@ -197,8 +199,11 @@ public sealed partial class NotifyHandler(
         return Acknowledged();
     }
 
-    /// <summary>Stores the callback (within the bounds) and the ledger in one transaction; re-decides on a conflict.</summary>
-    private async Task<CallbackDecision> RecordAsync(
+    /// <summary>
+    /// Stores the callback (within the bounds) and the ledger in one transaction; re-decides on a conflict. Returns the
+    /// decision and the ledger as saved (null when it could not be).
+    /// </summary>
+    private async Task<(CallbackDecision Decision, CallbackLedger? Saved)> RecordAsync(
         Order order, AuditEntry received, bool verified, string? digest, bool wantsNudge, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxLedgerAttempts; attempt++)
@@ -219,7 +224,7 @@ public sealed partial class NotifyHandler(
                     Detail = decision.Replay ? $"replay of a callback already acknowledged; {received.Detail}" : received.Detail,
                 });
             }
-            if (await store.TrySaveCallbackLedgerAsync(decision.Next, entries, cancellationToken).ConfigureAwait(false))
+            if (await store.TrySaveCallbackLedgerAsync(decision.Next, entries, cancellationToken).ConfigureAwait(false) is { } saved)
             {
                 if (!decision.Store)
                 {
@@ -229,17 +234,20 @@ public sealed partial class NotifyHandler(
                 {
                     metrics.CallbackSuppressed(TelemetryValues.NudgeWindow);
                 }
-                return decision;
+                return (decision, saved);
             }
         }
         // Contended by a flood: counted nowhere in the ledger, stored nowhere, and no nudge; the answer is the same.
         metrics.CallbackSuppressed(TelemetryValues.LedgerContended);
         LogLedgerContended(order.OrderId);
-        return new CallbackDecision(new CallbackLedger { OrderId = order.OrderId }, Store: false, Nudge: false, Replay: false, Summary: null);
+        return (new CallbackDecision(new CallbackLedger { OrderId = order.OrderId }, Store: false, Nudge: false, Replay: false, Summary: null), null);
     }
 
-    /// <summary>Remembers a signed callback answered SUCCESS, so a replay of it changes nothing.</summary>
-    private async Task AcknowledgeAsync(string orderId, string? digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Remembers a signed callback answered SUCCESS, so a replay of it changes nothing. Starts from
+    /// <paramref name="known"/> (the ledger as this request saved it) when there is one; a conflict means a fresh read.
+    /// </summary>
+    private async Task AcknowledgeAsync(string orderId, string? digest, CallbackLedger? known, CancellationToken cancellationToken)
     {
         if (digest is null)
         {
@@ -247,9 +255,11 @@ public sealed partial class NotifyHandler(
         }
         for (var attempt = 1; attempt <= MaxLedgerAttempts; attempt++)
         {
-            var ledger = await store.GetCallbackLedgerAsync(orderId, cancellationToken).ConfigureAwait(false);
+            var ledger = attempt == 1 && known is not null
+                ? known
+                : await store.GetCallbackLedgerAsync(orderId, cancellationToken).ConfigureAwait(false);
             if (ledger.HasAcknowledged(digest) ||
-                await store.TrySaveCallbackLedgerAsync(ledger.Acknowledge(digest), [], cancellationToken).ConfigureAwait(false))
+                await store.TrySaveCallbackLedgerAsync(ledger.Acknowledge(digest), [], cancellationToken).ConfigureAwait(false) is not null)
             {
                 return;
             }

@@ -9,7 +9,8 @@ public sealed class OrderGate
 {
     private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _gates = new(StringComparer.Ordinal);
 
-    public async Task<IDisposable> EnterAsync(string orderId, CancellationToken cancellationToken)
+    /// <summary>Waits for the order's turn; dispose the turn to leave. <see cref="Turn.Waited"/> says whether someone held it first.</summary>
+    public async Task<Turn> EnterAsync(string orderId, CancellationToken cancellationToken)
     {
         SemaphoreSlim gate;
         lock (_gates)
@@ -18,16 +19,21 @@ public sealed class OrderGate
             _gates[orderId] = (entry.Gate, entry.Users + 1);
             gate = entry.Gate;
         }
+        var waited = false;
         try
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!gate.Wait(0))
+            {
+                waited = true;
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
             Leave(orderId, release: false);
             throw;
         }
-        return new Held(this, orderId);
+        return new Turn(this, orderId, waited);
     }
 
     /// <summary>Orders with a holder or a waiter (for tests: it returns to zero).</summary>
@@ -63,9 +69,13 @@ public sealed class OrderGate
         }
     }
 
-    private sealed class Held(OrderGate owner, string orderId) : IDisposable
+    /// <summary>One holder's turn at an order.</summary>
+    public sealed class Turn(OrderGate owner, string orderId, bool waited) : IDisposable
     {
         private int _disposed;
+
+        /// <summary>Another holder had the order when this one came: what it read before may be out of date.</summary>
+        public bool Waited => waited;
 
         public void Dispose()
         {

@@ -347,9 +347,10 @@ public sealed partial class OrderStore
 
     /// <summary>
     /// Writes <paramref name="next"/> (conditional on the ETag of the ledger it was derived from, or as a new row) and
-    /// <paramref name="entries"/> in one transaction. False when another writer got there first: read and decide again.
+    /// <paramref name="entries"/> in one transaction. Returns the ledger as saved (with its new ETag, so the next change
+    /// needs no read), or null when another writer got there first: read and decide again.
     /// </summary>
-    public async Task<bool> TrySaveCallbackLedgerAsync(CallbackLedger next, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken = default)
+    public async Task<CallbackLedger?> TrySaveCallbackLedgerAsync(CallbackLedger next, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync().ConfigureAwait(false);
         var ledger = next.ETag is null
@@ -357,12 +358,12 @@ public sealed partial class OrderStore
             : new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(next), new ETag(next.ETag));
         try
         {
-            await _orders.SubmitTransactionAsync(entries.Select(AddAudit).Prepend(ledger), cancellationToken).ConfigureAwait(false);
-            return true;
+            var saved = await _orders.SubmitTransactionAsync(entries.Select(AddAudit).Prepend(ledger), cancellationToken).ConfigureAwait(false);
+            return next with { ETag = saved.Value.Count > 0 ? saved.Value[0].Headers.ETag?.ToString() : null };
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            return false;
+            return null;
         }
     }
 

@@ -39,6 +39,22 @@ public sealed class OrderGateTests
         Assert.Equal(1, gate.Count);
     }
 
+    [Fact]
+    public async Task A_turn_says_whether_someone_held_the_order_first()
+    {
+        var gate = new OrderGate();
+        var first = await gate.EnterAsync("A", CancellationToken.None);
+        var second = gate.EnterAsync("A", CancellationToken.None);
+        using var other = await gate.EnterAsync("B", CancellationToken.None);
+
+        Assert.False(first.Waited);
+        Assert.False(other.Waited);
+        Assert.False(second.IsCompleted);
+        first.Dispose();
+        using var turn = await second;
+        Assert.True(turn.Waited);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

@@ -324,13 +324,21 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
         var orderId = TestOrders.NewOrderId();
         var fresh = await store.GetCallbackLedgerAsync(orderId);
 
-        Assert.True(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 1 }, []));
-        Assert.False(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 9 }, []));
+        Assert.NotNull(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 1 }, []));
+        Assert.Null(await store.TrySaveCallbackLedgerAsync(fresh with { StoredInWindow = 9 }, []));
 
         var saved = await store.GetCallbackLedgerAsync(orderId);
         Assert.Equal(1, saved.StoredInWindow);
-        Assert.True(await store.TrySaveCallbackLedgerAsync(saved.Acknowledge("abc"), []));
-        Assert.False(await store.TrySaveCallbackLedgerAsync(saved with { StoredInWindow = 5 }, []));
+        var acknowledged = await store.TrySaveCallbackLedgerAsync(saved.Acknowledge("abc"), []);
+        Assert.NotNull(acknowledged);
+        Assert.Null(await store.TrySaveCallbackLedgerAsync(saved with { StoredInWindow = 5 }, []));
         Assert.True((await store.GetCallbackLedgerAsync(orderId)).HasAcknowledged("abc"));
+
+        // The ledger as saved carries the row's new ETag: the next change needs no read, and it is still conditional.
+        var next = await store.TrySaveCallbackLedgerAsync(acknowledged.Acknowledge("def"), []);
+        Assert.NotNull(next);
+        Assert.Null(await store.TrySaveCallbackLedgerAsync(acknowledged.Acknowledge("ghi"), []));
+        Assert.Equal(["abc", "def"], (await store.GetCallbackLedgerAsync(orderId)).AcknowledgedSigns);
+        Assert.Equal(next.ETag, (await store.GetCallbackLedgerAsync(orderId)).ETag);
     }
 }
