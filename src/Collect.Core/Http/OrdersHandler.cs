@@ -100,8 +100,10 @@ public sealed partial class OrdersHandler(
         LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,
             Mask.Phone(order.Phone), Mask.Email(order.Email));
 
+        // Taken before the start, so the apply's commits wake the wait however soon they come.
+        var changed = store.Changes.Next(order.OrderId);
         await CollectionStart.EnsureStartedAsync(durable, stored.Order, options.Value).ConfigureAwait(false);
-        return await AwaitApplyAsync(order, cancellationToken).ConfigureAwait(false);
+        return await AwaitApplyAsync(stored.Order, changed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>200 with the view, or 404.</summary>
@@ -138,30 +140,28 @@ public sealed partial class OrdersHandler(
     }
 
     /// <summary>
-    /// Re-reads the stored order until the apply finished (201 / 422) or the wait is over (202): when this process
-    /// commits a change to the row (the apply ran here), at once; otherwise every <see cref="CreatePollInterval"/>.
+    /// Waits for the apply to finish (201 / 422) or the wait to be over (202). A commit of the row in this process (the
+    /// apply ran here) wakes it at once with the row as committed, so the decisive commit needs no read; otherwise it
+    /// re-reads the row every <see cref="CreatePollInterval"/>.
     /// </summary>
-    private async Task<IResult> AwaitApplyAsync(Order order, CancellationToken cancellationToken)
+    private async Task<IResult> AwaitApplyAsync(Order created, Task<Order> changed, CancellationToken cancellationToken)
     {
         try
         {
-            return await PollApplyAsync(order, cancellationToken).ConfigureAwait(false);
+            return await PollApplyAsync(created, changed, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            store.Changes.Forget(order.OrderId);
+            store.Changes.Forget(created.OrderId);
         }
     }
 
-    private async Task<IResult> PollApplyAsync(Order order, CancellationToken cancellationToken)
+    private async Task<IResult> PollApplyAsync(Order created, Task<Order> changed, CancellationToken cancellationToken)
     {
         var giveUpAt = time.GetUtcNow() + options.Value.CreateWait;
-        var current = order;
+        var current = created;
         while (true)
         {
-            // Taken before the read, so a change committed between the read and the wait still wakes it.
-            var changed = store.Changes.Next(order.OrderId);
-            current = await store.GetAsync(order.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
             if (current.Status == OrderStatus.Rejected)
             {
                 return Problems.Status(StatusCodes.Status422UnprocessableEntity,
@@ -184,11 +184,19 @@ public sealed partial class OrdersHandler(
                 LogStillApplying(current.OrderId);
                 return TypedResults.Accepted(Location(current.OrderId), OrderView.From(current));
             }
-            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopDelay.Token);
-            await Task.WhenAny(changed, poll).ConfigureAwait(false);
-            await stopDelay.CancelAsync().ConfigureAwait(false);
+            using (var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopDelay.Token);
+                await Task.WhenAny(changed, poll).ConfigureAwait(false);
+                await stopDelay.CancelAsync().ConfigureAwait(false);
+            }
             cancellationToken.ThrowIfCancellationRequested();
+            var woken = changed.IsCompletedSuccessfully ? changed.Result : null;
+            // Taken before any read, so a change committed after it still wakes the next wait.
+            changed = store.Changes.Next(current.OrderId);
+            current = woken is { Status: not OrderStatus.Pending }
+                ? woken
+                : await store.GetAsync(current.OrderId, cancellationToken).ConfigureAwait(false) ?? woken ?? current;
         }
     }
 

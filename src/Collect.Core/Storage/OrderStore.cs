@@ -248,12 +248,13 @@ public sealed partial class OrderStore
                 var responses = await _orders.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
                 // Every status change is written here and nowhere else: counted once, after it committed.
                 _metrics.StatusChanged(current, next);
-                Changes.Raise(orderId);
+                var committed = next with { ETag = responses.Value[0].Headers.ETag?.ToString() };
+                Changes.Raise(committed);
                 if (newList != oldList)
                 {
                     await _index.UnlistAsync(oldList, next, cancellationToken).ConfigureAwait(false);
                 }
-                return next with { ETag = responses.Value[0].Headers.ETag?.ToString(), WrittenEvent = written?.Sequence };
+                return committed with { WrittenEvent = written?.Sequence };
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {

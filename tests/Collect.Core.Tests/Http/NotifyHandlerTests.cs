@@ -414,7 +414,7 @@ public sealed class NotifyHandlerTests : IDisposable
 
         await NotifyAsync(request, product);
 
-        var received = Assert.Single((await store.GetAuditAsync(order.OrderId)).Where(e => e.Kind == AuditKind.CallbackReceived));
+        var received = Assert.Single(await store.GetAuditAsync(order.OrderId), e => e.Kind == AuditKind.CallbackReceived);
         Assert.Equal(expected, received.Remote);
     }
 

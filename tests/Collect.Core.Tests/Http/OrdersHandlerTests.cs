@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Collect.Core.Collection;
 using Collect.Core.Http;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Tests.Support;
 using HaiPay.Sandbox.Faults;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collect.Core.Tests.Http;
@@ -60,6 +63,34 @@ public sealed class OrdersHandlerTests : IDisposable
         Assert.Equal((orderId, HaiPay.Currency.HKD), (input.OrderId, input.Currency));
         Assert.Equal(5, input.QueryBackoff.Count);
         Assert.Equal(TimeSpan.FromMinutes(30), input.Deadline);
+    }
+
+    [Fact]
+    public async Task Create_answers_201_from_the_apply_commit_that_woke_it_without_reading_the_row_for_each_commit()
+    {
+        var reads = new OrderRowReads();
+        using var product = _environment.CreateProduct(new Dictionary<string, string?> { ["Collect:CreateWait"] = "00:01:00" },
+            configure: services => services.AddAzureClients(azure => azure.ConfigureDefaults(o => o.AddPolicy(reads, HttpPipelinePosition.PerCall))));
+        // As on the engine: the apply runs after the start returns, and commits twice (the attempt, then HaiPay's answer).
+        var applied = Task.CompletedTask;
+        var durable = new DurableClientDouble
+        {
+            OnStart = orderId =>
+            {
+                applied = Task.Run(() => product.GetRequiredService<ApplyActivity>().ApplyAsync(orderId));
+                return Task.CompletedTask;
+            },
+        };
+        var body = TestOrders.CreateBody();
+
+        var response = await HttpExchange.ExecuteAsync(
+            await product.GetRequiredService<OrdersHandler>().CreateAsync(HttpExchange.PostJson(product, body), durable.Client), product);
+        await applied;
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal("AwaitingPayment", response.Json.GetProperty("status").GetString());
+        // One read by the apply, at most one by the create (after the first commit, which leaves the order Pending).
+        Assert.InRange(reads.Of((string)body["orderId"]!), 1, 2);
     }
 
     [Fact]
@@ -398,6 +429,24 @@ public sealed class OrdersHandlerTests : IDisposable
                 hangUp.Cancel();
             }
             return read;
+        }
+    }
+
+    /// <summary>Counts point reads of order rows (<c>GET …(PartitionKey='id',RowKey='order')</c>) by order.</summary>
+    private sealed class OrderRowReads : HttpPipelineSynchronousPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reads = new();
+
+        public int Of(string orderId) => _reads.GetValueOrDefault(orderId);
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var path = Uri.UnescapeDataString(message.Request.Uri.Path);
+            var match = System.Text.RegularExpressions.Regex.Match(path, @"\(PartitionKey='([^']+)',RowKey='order'\)$");
+            if (message.Request.Method == RequestMethod.Get && match.Success)
+            {
+                _reads.AddOrUpdate(match.Groups[1].Value, 1, (_, n) => n + 1);
+            }
         }
     }
 }

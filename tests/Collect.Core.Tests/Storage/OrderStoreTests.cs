@@ -148,6 +148,8 @@ public sealed class OrderStoreTests(CollectEnvironment environment)
         Assert.Equal(1, calls);
         Assert.True(changed.IsCompletedSuccessfully);
         Assert.Equal(OrderStatus.AwaitingPayment, result!.Status);
+        var signalled = await changed;
+        Assert.Equal((OrderStatus.AwaitingPayment, result.ETag, (int?)null), (signalled.Status, signalled.ETag, signalled.WrittenEvent));
         Assert.Equal(result.ETag, (await store.GetAsync(order.OrderId))!.ETag);
     }
 

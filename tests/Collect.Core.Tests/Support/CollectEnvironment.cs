@@ -40,9 +40,11 @@ public sealed class CollectEnvironment : IAsyncLifetime
 
     /// <summary>
     /// The product's services as a host builds them (<see cref="CollectCoreServiceCollectionExtensions.AddCollectCore"/>)
-    /// against this Azurite and sandbox, with fresh table names. <paramref name="settings"/> overrides configuration.
+    /// against this Azurite and sandbox, with fresh table names. <paramref name="settings"/> overrides configuration;
+    /// <paramref name="configure"/> adds to the services (a counting pipeline policy, say).
     /// </summary>
-    public ServiceProvider CreateProduct(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public ServiceProvider CreateProduct(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null,
+        Action<IServiceCollection>? configure = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var values = new Dictionary<string, string?>(Sandbox.ToProductConfiguration(), StringComparer.OrdinalIgnoreCase)
@@ -68,6 +70,7 @@ public sealed class CollectEnvironment : IAsyncLifetime
             services.AddSingleton(time);
         }
         services.AddCollectCore(configuration);
+        configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
