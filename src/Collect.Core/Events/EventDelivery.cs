@@ -56,7 +56,14 @@ public sealed partial class EventDelivery(
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default)
+    public Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default) =>
+        DeliverAsync(request, written: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="DeliverAsync(DeliveryRequest, CancellationToken)"/>; <paramref name="written"/> is the event as its
+    /// writer has just written it (the first attempt), so it is not read again. The order always is.
+    /// </summary>
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, OrderEvent? written, CancellationToken cancellationToken = default)
     {
         using var scope = logger.BeginOrderScope(request.OrderId);
         using var span = CollectTelemetry.StartSpan(CollectTelemetry.Spans.EventDelivery, request.OrderId);
@@ -64,7 +71,7 @@ public sealed partial class EventDelivery(
         span?.SetTag(CollectTelemetry.AttemptAttribute, request.Attempt);
         var settings = options.Value;
         var order = await store.GetAsync(request.OrderId, cancellationToken).ConfigureAwait(false);
-        var orderEvent = await store.GetEventAsync(request.OrderId, request.Sequence, cancellationToken).ConfigureAwait(false);
+        var orderEvent = written ?? await store.GetEventAsync(request.OrderId, request.Sequence, cancellationToken).ConfigureAwait(false);
         if (!settings.Enabled || order is null || orderEvent is null)
         {
             return DeliveryResult.Nothing;

@@ -35,27 +35,28 @@ public sealed partial class EventDispatch(OrderStore store, EventDelivery delive
     /// </summary>
     public async Task StartWrittenAsync(DurableTaskClient? durable, Order order)
     {
-        if (durable is null || order.WrittenEvent is not { } sequence)
+        if (durable is null || order.WrittenEvent is not { } written)
         {
             return;
         }
         if (_stopping.IsCancellationRequested || !_firstAttempts.Wait(0))
         {
-            await StartOrLeaveToSweepAsync(durable, order.OrderId, sequence, firstAttemptMade: false).ConfigureAwait(false);
+            await StartOrLeaveToSweepAsync(durable, order.OrderId, written.Sequence, firstAttemptMade: false).ConfigureAwait(false);
             return;
         }
-        _ = Task.Run(() => FirstAttemptAsync(durable, order.OrderId, sequence));
+        _ = Task.Run(() => FirstAttemptAsync(durable, written));
     }
 
-    private async Task FirstAttemptAsync(DurableTaskClient durable, string orderId, int sequence)
+    private async Task FirstAttemptAsync(DurableTaskClient durable, OrderEvent written)
     {
+        var (orderId, sequence) = (written.OrderId, written.Sequence);
         try
         {
             DeliveryResult result;
             try
             {
                 result = await delivery.DeliverAsync(new DeliveryRequest(orderId, sequence, Attempt: 1, IsLast: options.Value.RetryWaits.Count == 0,
-                    "automatic"), _stopping.Token).ConfigureAwait(false);
+                    "automatic"), written, _stopping.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Collect.Core.Collection;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
@@ -100,10 +101,10 @@ public sealed partial class OrdersHandler(
         LogCreated(order.OrderId, order.Currency, HaiPayAmount.Format(order.Amount), order.InBankCode,
             Mask.Phone(order.Phone), Mask.Email(order.Email));
 
-        // Taken before the start, so the apply's commits wake the wait however soon they come.
-        var changed = store.Changes.Next(order.OrderId);
+        // Watched before the start, so the apply's commits reach the wait however soon they come.
+        var commits = store.Changes.Watch(order.OrderId);
         await CollectionStart.EnsureStartedAsync(durable, stored.Order, options.Value).ConfigureAwait(false);
-        return await AwaitApplyAsync(stored.Order, changed, cancellationToken).ConfigureAwait(false);
+        return await AwaitApplyAsync(stored.Order, commits, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>200 with the view, or 404.</summary>
@@ -140,15 +141,15 @@ public sealed partial class OrdersHandler(
     }
 
     /// <summary>
-    /// Waits for the apply to finish (201 / 422) or the wait to be over (202). A commit of the row in this process (the
-    /// apply ran here) wakes it at once with the row as committed, so the decisive commit needs no read; otherwise it
-    /// re-reads the row every <see cref="CreatePollInterval"/>.
+    /// Waits for the apply to finish (201 / 422) or the wait to be over (202). The row's commits in this process (the
+    /// apply ran here) reach it at once, as committed, so it needs no read; when none comes within
+    /// <see cref="CreatePollInterval"/> (the apply ran in another process), it re-reads the row.
     /// </summary>
-    private async Task<IResult> AwaitApplyAsync(Order created, Task<Order> changed, CancellationToken cancellationToken)
+    private async Task<IResult> AwaitApplyAsync(Order created, ChannelReader<Order> commits, CancellationToken cancellationToken)
     {
         try
         {
-            return await PollApplyAsync(created, changed, cancellationToken).ConfigureAwait(false);
+            return await PollApplyAsync(created, commits, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -156,7 +157,7 @@ public sealed partial class OrdersHandler(
         }
     }
 
-    private async Task<IResult> PollApplyAsync(Order created, Task<Order> changed, CancellationToken cancellationToken)
+    private async Task<IResult> PollApplyAsync(Order created, ChannelReader<Order> commits, CancellationToken cancellationToken)
     {
         var giveUpAt = time.GetUtcNow() + options.Value.CreateWait;
         var current = created;
@@ -184,19 +185,25 @@ public sealed partial class OrdersHandler(
                 LogStillApplying(current.OrderId);
                 return TypedResults.Accepted(Location(current.OrderId), OrderView.From(current));
             }
-            using (var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var stopWaits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopDelay.Token);
-                await Task.WhenAny(changed, poll).ConfigureAwait(false);
-                await stopDelay.CancelAsync().ConfigureAwait(false);
+                var poll = Task.Delay(remaining < CreatePollInterval ? remaining : CreatePollInterval, time, stopWaits.Token);
+                await Task.WhenAny(commits.WaitToReadAsync(stopWaits.Token).AsTask(), poll).ConfigureAwait(false);
+                await stopWaits.CancelAsync().ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var woken = changed.IsCompletedSuccessfully ? changed.Result : null;
-            // Taken before any read, so a change committed after it still wakes the next wait.
-            changed = store.Changes.Next(current.OrderId);
-            current = woken is { Status: not OrderStatus.Pending }
-                ? woken
-                : await store.GetAsync(current.OrderId, cancellationToken).ConfigureAwait(false) ?? woken ?? current;
+            if (commits.TryRead(out var committed))
+            {
+                while (commits.TryRead(out var later))
+                {
+                    committed = later;
+                }
+                current = committed;
+            }
+            else
+            {
+                current = await store.GetAsync(current.OrderId, cancellationToken).ConfigureAwait(false) ?? current;
+            }
         }
     }
 

@@ -67,10 +67,10 @@ public sealed record Order
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>
-    /// Set by <c>OrderStore.UpdateAsync</c> on the order it returns when that write created storefront
-    /// event number <c>WrittenEvent</c> (its delivery is to be started); never stored.
+    /// Set by <c>OrderStore.UpdateAsync</c> on the order it returns when that write created a storefront event: the
+    /// event as written (its delivery is to be started); never stored.
     /// </summary>
-    public int? WrittenEvent { get; init; }
+    public Events.OrderEvent? WrittenEvent { get; init; }
 
     /// <summary>Table Storage ETag of the row this was read from (null for a new order).</summary>
     public string? ETag { get; init; }

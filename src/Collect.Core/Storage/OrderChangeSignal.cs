@@ -1,34 +1,40 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Collect.Core.Orders;
 
 namespace Collect.Core.Storage;
 
 /// <summary>
-/// Wakes readers in this process that wait for an order's row to change (the create handler waiting for the apply):
-/// <see cref="OrderStore"/> raises it after each committed update of the row, with the row as committed. A hint only —
-/// a write from another process (another Functions instance) does not raise it — so a waiter still re-reads the row
-/// on its own schedule.
+/// Hands a reader in this process that watches an order (the create handler waiting for the apply) every committed
+/// update of its row, with the row as committed: <see cref="OrderStore"/> raises it after each commit. A hint only — a
+/// write from another process (another Functions instance) does not raise it — so a watcher still re-reads the row on
+/// its own schedule. An order is watched only from <see cref="Watch"/> to <see cref="Forget"/>, so nothing grows with
+/// the orders seen.
 /// </summary>
 public sealed class OrderChangeSignal
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<Order>> _waiting = new(StringComparer.Ordinal);
+    /// <summary>Commits kept per watched order; a watcher only wants the latest, so older ones make room.</summary>
+    private const int KeptCommits = 4;
+
+    private readonly ConcurrentDictionary<string, Channel<Order>> _watched = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Completes at the next committed update of the order's row after this call, with the order as that update wrote
-    /// it (take it before reading the row).
+    /// The order's commits from now on, in commit order (start watching before reading the row or starting the work
+    /// that commits it). Watchers of the same order share one reader.
     /// </summary>
-    public Task<Order> Next(string orderId) =>
-        _waiting.GetOrAdd(orderId, _ => new TaskCompletionSource<Order>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public ChannelReader<Order> Watch(string orderId) =>
+        _watched.GetOrAdd(orderId, _ => Channel.CreateBounded<Order>(
+            new BoundedChannelOptions(KeptCommits) { FullMode = BoundedChannelFullMode.DropOldest })).Reader;
 
-    /// <summary>The order's row was updated to <paramref name="committed"/>: completes the waits taken before.</summary>
+    /// <summary>The order's row was updated to <paramref name="committed"/>: a watcher gets it.</summary>
     public void Raise(Order committed)
     {
-        if (_waiting.TryRemove(committed.OrderId, out var changed))
+        if (_watched.TryGetValue(committed.OrderId, out var commits))
         {
-            changed.TrySetResult(committed);
+            commits.Writer.TryWrite(committed);
         }
     }
 
-    /// <summary>The waiter is done: its pending wait, if nobody raised it, is dropped (another waiter of the same order then falls back to its own re-reads).</summary>
-    public void Forget(string orderId) => _waiting.TryRemove(orderId, out _);
+    /// <summary>The watcher is done: commits from now on are not kept.</summary>
+    public void Forget(string orderId) => _watched.TryRemove(orderId, out _);
 }

@@ -254,7 +254,7 @@ public sealed partial class OrderStore
                 {
                     await _index.UnlistAsync(oldList, next, cancellationToken).ConfigureAwait(false);
                 }
-                return committed with { WrittenEvent = written?.Sequence };
+                return committed with { WrittenEvent = written };
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {

@@ -49,7 +49,7 @@ public sealed class EventDeliveryTests : IDisposable
     {
         var order = await OrderWithEventAsync();
 
-        Assert.Equal((1, 1), (order.WrittenEvent, order.EventSequence));
+        Assert.Equal((1, 1), (order.WrittenEvent?.Sequence, order.EventSequence));
         var (events, attempts) = await Store.GetEventsAsync(order.OrderId);
         var written = Assert.Single(events);
         Assert.Equal((OrderEvents.AwaitingPayment, EventState.Pending, "evt_" + order.OrderId + "_1"), (written.Type, written.State, written.Id));
@@ -58,6 +58,30 @@ public sealed class EventDeliveryTests : IDisposable
         Assert.Contains(due, d => d.OrderId == order.OrderId && d.Sequence == 1);
         var unchanged = await Store.UpdateAsync(order.OrderId, o => o with { Subject = "no status change" }, "test");
         Assert.Null(unchanged!.WrittenEvent);
+    }
+
+    [Fact]
+    public async Task The_writers_first_attempt_reads_the_order_again_but_not_the_event_it_has_just_written()
+    {
+        var reads = new RowReads();
+        using var product = _environment.CreateProduct(new Dictionary<string, string?> { ["Events:AttemptTimeout"] = "00:00:10" },
+            configure: reads.AddTo);
+        var store = product.GetRequiredService<OrderStore>();
+        var delivery = product.GetRequiredService<EventDelivery>();
+        var first = await OrderWithEventAsync(store);
+        var second = await OrderWithEventAsync(store);
+        var eventRow = OrderStore.EventRowKey(1);
+
+        var fromWriter = await delivery.DeliverAsync(new DeliveryRequest(first.OrderId, 1, 1, IsLast: false, "automatic"), first.WrittenEvent);
+        var fromRequest = await delivery.DeliverAsync(new DeliveryRequest(second.OrderId, 1, 1, IsLast: false, "automatic"));
+
+        Assert.Equal((DeliveryResult.Delivered, DeliveryResult.Delivered), (fromWriter, fromRequest));
+        // Each order was read once by its status change and once by its delivery; only the second delivery read its event.
+        Assert.Equal((0, 2), (reads.Of(first.OrderId, eventRow), reads.Of(first.OrderId, OrderStore.OrderRowKey)));
+        Assert.Equal((1, 2), (reads.Of(second.OrderId, eventRow), reads.Of(second.OrderId, OrderStore.OrderRowKey)));
+        var recorded = (await store.GetEventAsync(first.OrderId, 1))!;
+        Assert.Equal((EventState.Delivered, 1), (recorded.State, recorded.Attempts));
+        Assert.Single(ReceivedFor(first.OrderId));
     }
 
     [Fact]
@@ -194,7 +218,7 @@ public sealed class EventDeliveryTests : IDisposable
 
         var changed = await store.UpdateAsync(order.OrderId, o => o with { Status = OrderStatus.AwaitingPayment }, "test");
 
-        Assert.Equal((0, (int?)null), (changed!.EventSequence, changed.WrittenEvent));
+        Assert.Equal((0, (int?)null), (changed!.EventSequence, changed.WrittenEvent?.Sequence));
         Assert.Empty((await store.GetEventsAsync(order.OrderId)).Events);
     }
 }

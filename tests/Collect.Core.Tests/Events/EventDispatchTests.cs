@@ -44,7 +44,7 @@ public sealed class EventDispatchTests : IDisposable
         var order = TestOrders.Pending();
         await Store.CreateAsync(order);
         var written = (await Store.UpdateAsync(order.OrderId, o => o with { Status = OrderStatus.AwaitingPayment, OrderNo = "SBX-1" }, "test"))!;
-        Assert.Equal(1, written.WrittenEvent);
+        Assert.Equal(1, written.WrittenEvent?.Sequence);
         return written;
     }
 

@@ -1,13 +1,10 @@
 using System.Text.Json;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Collect.Core.Collection;
 using Collect.Core.Http;
 using Collect.Core.Orders;
 using Collect.Core.Storage;
 using Collect.Core.Tests.Support;
 using HaiPay.Sandbox.Faults;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collect.Core.Tests.Http;
@@ -66,11 +63,11 @@ public sealed class OrdersHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_answers_201_from_the_apply_commit_that_woke_it_without_reading_the_row_for_each_commit()
+    public async Task Create_answers_201_from_the_apply_commits_it_is_handed_without_reading_the_row()
     {
-        var reads = new OrderRowReads();
+        var reads = new RowReads();
         using var product = _environment.CreateProduct(new Dictionary<string, string?> { ["Collect:CreateWait"] = "00:01:00" },
-            configure: services => services.AddAzureClients(azure => azure.ConfigureDefaults(o => o.AddPolicy(reads, HttpPipelinePosition.PerCall))));
+            configure: reads.AddTo);
         // As on the engine: the apply runs after the start returns, and commits twice (the attempt, then HaiPay's answer).
         var applied = Task.CompletedTask;
         var durable = new DurableClientDouble
@@ -89,8 +86,40 @@ public sealed class OrdersHandlerTests : IDisposable
 
         Assert.Equal(201, response.Status);
         Assert.Equal("AwaitingPayment", response.Json.GetProperty("status").GetString());
-        // One read by the apply, at most one by the create (after the first commit, which leaves the order Pending).
-        Assert.InRange(reads.Of((string)body["orderId"]!), 1, 2);
+        // The apply's one read; the create reads nothing, it is handed both commits as they happen.
+        Assert.Equal(1, reads.Of((string)body["orderId"]!, "order"));
+    }
+
+    [Fact]
+    public async Task Create_answers_201_when_the_apply_ran_in_another_process_by_re_reading_the_row()
+    {
+        var tables = new Dictionary<string, string?>
+        {
+            ["Collect:CreateWait"] = "00:01:00",
+            ["Collect:OrdersTable"] = "orders" + Guid.NewGuid().ToString("N")[..12],
+            ["Collect:IndexTable"] = "index" + Guid.NewGuid().ToString("N")[..12],
+        };
+        using var creator = _environment.CreateProduct(tables);
+        using var worker = _environment.CreateProduct(tables);
+        // The apply commits through the other process's store: nothing is handed to the create, which must read.
+        var durable = new DurableClientDouble
+        {
+            OnStart = orderId =>
+            {
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(300);
+                    await worker.GetRequiredService<ApplyActivity>().ApplyAsync(orderId);
+                });
+                return Task.CompletedTask;
+            },
+        };
+
+        var response = await HttpExchange.ExecuteAsync(
+            await creator.GetRequiredService<OrdersHandler>().CreateAsync(HttpExchange.PostJson(creator, TestOrders.CreateBody()), durable.Client), creator);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal("AwaitingPayment", response.Json.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -429,24 +458,6 @@ public sealed class OrdersHandlerTests : IDisposable
                 hangUp.Cancel();
             }
             return read;
-        }
-    }
-
-    /// <summary>Counts point reads of order rows (<c>GET …(PartitionKey='id',RowKey='order')</c>) by order.</summary>
-    private sealed class OrderRowReads : HttpPipelineSynchronousPolicy
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reads = new();
-
-        public int Of(string orderId) => _reads.GetValueOrDefault(orderId);
-
-        public override void OnSendingRequest(HttpMessage message)
-        {
-            var path = Uri.UnescapeDataString(message.Request.Uri.Path);
-            var match = System.Text.RegularExpressions.Regex.Match(path, @"\(PartitionKey='([^']+)',RowKey='order'\)$");
-            if (message.Request.Method == RequestMethod.Get && match.Success)
-            {
-                _reads.AddOrUpdate(match.Groups[1].Value, 1, (_, n) => n + 1);
-            }
         }
     }
 }
