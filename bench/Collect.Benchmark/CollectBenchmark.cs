@@ -82,7 +82,9 @@ public static class CollectBenchmark
             var keysBefore = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl);
             var storageBefore = meter.Snapshot();
             var notifiedClock = System.Diagnostics.Stopwatch.StartNew();
+            var cpuBefore = CpuMeter.Take();
             var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
+            var notifiedCpu = CpuMeter.Since(cpuBefore, notified.Elapsed);
             var keys = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl) - keysBefore;
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
@@ -124,13 +126,16 @@ public static class CollectBenchmark
             output.WriteLine($"Bare engine: {settings.Orders} orchestrations, {settings.Concurrency} at a time...");
             LoadResult bare, bareWithTimer;
             StorageWindow bareStorage, bareWithTimerStorage;
+            CpuMeter.Window bareCpu;
             IReadOnlyList<CapacityStep> bareCapacity = [];
             await using (var bareEngine = await BareEngine.StartAsync(meter.ConnectionString(StorageReport.Bare), engineOptions))
             {
                 await bareEngine.RunAsync(settings.Warmup, settings.Concurrency, settings.PayAfter);
                 var bareBefore = meter.Snapshot();
                 var bareClock = System.Diagnostics.Stopwatch.StartNew();
+                var bareCpuBefore = CpuMeter.Take();
                 bare = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter);
+                bareCpu = CpuMeter.Since(bareCpuBefore, bare.Elapsed);
                 bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
 
                 output.WriteLine($"Bare engine, the product's engine shape (event raced against a {BareEngine.EventTimeout.TotalSeconds:0} s timer): " +
@@ -171,6 +176,7 @@ public static class CollectBenchmark
             }
             StorageReport.Print(output, notifiedStorage, bareStorage, productIdle, bareIdle, notified.StatusReads, bare.StatusReads, silentStorage,
                 bareWithTimerStorage, bareWithTimer);
+            CpuMeter.Print(output, notifiedCpu, notified.Outcomes.Count, bareCpu, bare.Outcomes.Count);
             output.WriteLine("Create → payUrl, where the time goes (stored timestamps; see docs/benchmark.md):");
             output.WriteLine();
             LatencyBreakdown.Print(output, "product, notified path", LatencyBreakdown.ProductSegments, productSegments);

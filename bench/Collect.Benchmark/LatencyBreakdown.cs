@@ -20,9 +20,9 @@ public static class LatencyBreakdown
         "engine pick-up (→ first episode starts)",
         "episode → apply activity running (history, work item, dispatch, row read)",
         "apply attempt recorded (order + audit batch)",
-        "HaiPay apply round trip + row re-read",
-        "row update (order + audit + event batch)",
-        "create handler notices (woken by the commit in this process; 200 ms re-reads otherwise) and answers",
+        "HaiPay apply round trip (signed request to the sandbox and its answer)",
+        "row update (events-due and listing rows, then the order + audit + event batch)",
+        "create handler notices (handed the commit in this process; a row read after 200 ms otherwise) and answers",
     ];
 
     public static readonly string[] BareSegments =
