@@ -84,7 +84,7 @@ public static class CollectBenchmark
             var notifiedClock = System.Diagnostics.Stopwatch.StartNew();
             var cpuBefore = CpuMeter.Take();
             var notified = await ProductLoad.RunAsync(stack.Orders, "notified", settings.Orders, settings.Concurrency);
-            var notifiedCpu = CpuMeter.Since(cpuBefore, notified.Elapsed);
+            var notifiedCpu = CpuMeter.Since(cpuBefore);
             var keys = await KeySourceCounts.ReadAsync(stack.Product.BaseUrl) - keysBefore;
             var notifiedCalls = await ProviderCallsAsync(stack.Control, notified);
             var deliveries = await StorefrontDeliveriesAsync(stack.Control, notified);
@@ -135,7 +135,7 @@ public static class CollectBenchmark
                 var bareClock = System.Diagnostics.Stopwatch.StartNew();
                 var bareCpuBefore = CpuMeter.Take();
                 bare = await bareEngine.RunAsync(settings.Orders, settings.Concurrency, settings.PayAfter);
-                bareCpu = CpuMeter.Since(bareCpuBefore, bare.Elapsed);
+                bareCpu = CpuMeter.Since(bareCpuBefore);
                 bareStorage = new StorageWindow(meter.Snapshot() - bareBefore, bareClock.Elapsed, bare.Outcomes.Count);
 
                 output.WriteLine($"Bare engine, the product's engine shape (event raced against a {BareEngine.EventTimeout.TotalSeconds:0} s timer): " +

@@ -24,7 +24,7 @@ public static class CpuMeter
     }
 
     /// <summary>What one window cost, in CPU seconds, by group.</summary>
-    public sealed record Window(TimeSpan Duration, double BusySeconds, double IdleSeconds, double StealSeconds, IReadOnlyDictionary<string, double> Seconds)
+    public sealed record Window(double BusySeconds, double IdleSeconds, double StealSeconds, IReadOnlyDictionary<string, double> Seconds)
     {
         public bool Measured => BusySeconds + IdleSeconds + StealSeconds > 0;
 
@@ -79,12 +79,12 @@ public static class CpuMeter
     }
 
     /// <summary>The window from <paramref name="start"/> to now; a process that started in it counts from zero.</summary>
-    public static Window Since(Sample start, TimeSpan duration)
+    public static Window Since(Sample start)
     {
         var end = Take();
         if (ReferenceEquals(start, Sample.Empty) || ReferenceEquals(end, Sample.Empty))
         {
-            return new Window(duration, 0, 0, 0, new Dictionary<string, double>());
+            return new Window(0, 0, 0, new Dictionary<string, double>());
         }
         const double hz = TicksPerSecond;
         var seconds = Groups.ToDictionary(g => g, _ => 0.0);
@@ -93,7 +93,7 @@ public static class CpuMeter
             var before = start.Processes.TryGetValue(pid, out var s) && s.Group == group ? s.Ticks : 0;
             seconds[group] += (ticks - before) / hz;
         }
-        return new Window(duration, (end.Busy - start.Busy) / hz, (end.Idle - start.Idle) / hz, (end.Steal - start.Steal) / hz, seconds);
+        return new Window((end.Busy - start.Busy) / hz, (end.Idle - start.Idle) / hz, (end.Steal - start.Steal) / hz, seconds);
     }
 
     /// <summary>Prints the CPU table for the closed loops (Markdown).</summary>
@@ -107,6 +107,7 @@ public static class CpuMeter
         }
         string Ms(double seconds, int orders) => (seconds * 1000 / orders).ToString("0.0", CultureInfo.InvariantCulture);
         string Share(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
+        string Ratio(double productPerOrder, double barePerOrder) => (productPerOrder / barePerOrder).ToString("0.00", CultureInfo.InvariantCulture);
         o.WriteLine($"CPU during the closed loops (from the first create to the last final status; {Environment.ProcessorCount} cores; /proc):");
         o.WriteLine();
         o.WriteLine("| closed loop | product | bare engine | product / bare |");
@@ -117,9 +118,9 @@ public static class CpuMeter
         {
             o.WriteLine($"| CPU ms per order: {group} | {Ms(product.Of(group), productOrders)} | {Ms(bare.Of(group), bareOrders)} | |");
         }
-        var (p, b) = (Groups.Sum(product.Of) / productOrders, Groups.Sum(bare.Of) / bareOrders);
-        o.WriteLine($"| **CPU ms per order, these processes** | {p * 1000:0.0} | {b * 1000:0.0} | {(p / b).ToString("0.00", CultureInfo.InvariantCulture)} |");
-        o.WriteLine($"| machine CPU ms per order (all processes) | {Ms(product.BusySeconds, productOrders)} | {Ms(bare.BusySeconds, bareOrders)} | {(product.BusySeconds / productOrders / (bare.BusySeconds / bareOrders)).ToString("0.00", CultureInfo.InvariantCulture)} |");
+        var (p, b) = (Groups.Sum(product.Of), Groups.Sum(bare.Of));
+        o.WriteLine($"| **CPU ms per order, these processes** | {Ms(p, productOrders)} | {Ms(b, bareOrders)} | {Ratio(p / productOrders, b / bareOrders)} |");
+        o.WriteLine($"| machine CPU ms per order (all processes) | {Ms(product.BusySeconds, productOrders)} | {Ms(bare.BusySeconds, bareOrders)} | {Ratio(product.BusySeconds / productOrders, bare.BusySeconds / bareOrders)} |");
         o.WriteLine();
     }
 
